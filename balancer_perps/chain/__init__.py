@@ -1,0 +1,1 @@
+"""The web3 adapter: the only place that talks to a node."""
