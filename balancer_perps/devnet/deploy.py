@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web3 import Web3
+from web3.logs import DISCARD
 from web3.contract import Contract
 
 from balancer_perps.devnet.evm import contract_at, deploy, send
@@ -132,7 +133,8 @@ def deploy_market(
         burning_fee_wad,
     )
     receipt = send(core.factory.functions.deployPool(params), sender=deployer)
-    (event,) = core.factory.events.DeployPool().process_receipt(receipt)
+    # DISCARD: the receipt also holds other contracts' logs, which are not DeployPool.
+    (event,) = core.factory.events.DeployPool().process_receipt(receipt, errors=DISCARD)
     pool = contract_at(w3, "LeveragedPool", event["args"]["pool"])
     committer = contract_at(w3, "PoolCommitter", event["args"]["poolCommitter"])
     long_address, short_address = pool.functions.poolTokens().call()

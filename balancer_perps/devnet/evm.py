@@ -42,16 +42,18 @@ def load_artifact(name: str) -> dict[str, Any]:
 
 def link(bytecode: str, link_references: dict[str, Any], libraries: dict[str, str]) -> str:
     """Replace library placeholders (solc link references) with deployed addresses."""
-    code = bytearray.fromhex(bytecode.removeprefix("0x"))
+    # Unlinked bytecode holds "__$<hash>$__" placeholders, which are not hex: splice the
+    # address into the hex text (two characters per byte).
+    code = bytecode.removeprefix("0x")
     for references in link_references.values():
         for library, places in references.items():
             if library not in libraries:
                 raise ValueError(f"bytecode needs library {library}: pass its address")
-            address = bytes.fromhex(libraries[library].removeprefix("0x"))
+            address = libraries[library].removeprefix("0x").lower()
             for place in places:
-                start = place["start"]
-                code[start : start + place["length"]] = address
-    return "0x" + code.hex()
+                start, end = 2 * place["start"], 2 * (place["start"] + place["length"])
+                code = code[:start] + address + code[end:]
+    return "0x" + code
 
 
 def contract_at(w3: Web3, name: str, address: str) -> Contract:
