@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web3 import Web3
-from web3.logs import DISCARD
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from balancer_perps.devnet.evm import contract_at, deploy, send
 
