@@ -28,7 +28,7 @@ apt_install() {
 }
 command -v npm >/dev/null || apt_install nodejs npm
 if [ $with_test_tools -eq 1 ]; then
-  apt_install chromium redis-server
+  apt_install chromium redis-server postgresql
 fi
 
 # Python

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from balancer_perps.domain.types import PoolSnapshot
+from balancer_perps.domain.types import PoolSnapshot, TotalCommitment
 
 OracleKind = Literal["spot", "sma"]
 
@@ -43,6 +43,14 @@ class MarketState:
 
     info: MarketInfo
     pool: PoolSnapshot
+    # Added by the chain adapter (optional, so existing constructors keep working):
+    # the id a commit made now would get (`getAppropriateUpdateIntervalId`) ...
+    appropriate_update_interval_id: int = 0
+    # ... and the pool-wide commitments queued for ids >= `pool.update_interval_id`, by id
+    # (non-empty ones only, the next 24 ids at most).
+    pending_commitments: tuple[tuple[int, TotalCommitment], ...] = ()
+    committer_paused: bool = False  # `pool.paused` is the LeveragedPool's flag (§5.5)
+    oracle_error: str | None = None  # why `getOraclePrice` reverted (then oracle_price is 0)
 
 
 @dataclass(frozen=True, slots=True)

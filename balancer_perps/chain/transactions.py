@@ -1,0 +1,117 @@
+"""Transactions the app asks the user's wallet to sign, and their server-side simulation.
+
+The server never signs: it builds the call, simulates it with ``eth_call`` from the user's
+address, and only a call that passes goes to the wallet. A failing one comes back with its
+decoded revert reason (``Error(string)``, ``Panic(uint256)`` and its meaning, or a custom
+error from the ABIs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils.address import to_checksum_address
+
+from balancer_perps.chain.contracts import v2_abis
+from balancer_perps.chain.errors import ContractReverted
+from balancer_perps.chain.rpc import BlockId, RpcClient
+from balancer_perps.domain.commit_encoding import encode_commit_params
+from balancer_perps.domain.types import CommitType
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRequest:
+    sender: str
+    to: str
+    data: bytes
+    value: int = 0  # wei
+
+    def wallet_params(self) -> dict[str, Any]:
+        """The ``eth_sendTransaction`` parameters for the wallet (hex strings)."""
+        return {
+            "from": self.sender,
+            "to": self.to,
+            "data": "0x" + self.data.hex(),
+            "value": hex(self.value),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    request: TransactionRequest
+    return_data: bytes
+    revert: ContractReverted | None
+    gas_estimate: int | None  # None when not asked for, or when the call reverts
+
+    @property
+    def ok(self) -> bool:
+        return self.revert is None
+
+    @property
+    def reason(self) -> str | None:
+        """The decoded revert reason, None when the transaction would succeed."""
+        return None if self.revert is None else self.revert.reason
+
+
+async def simulate(
+    rpc: RpcClient,
+    request: TransactionRequest,
+    *,
+    estimate_gas: bool = True,
+    block: BlockId = "latest",
+) -> Simulation:
+    """Run ``request`` as an ``eth_call`` from its sender; a revert is a result, not an error.
+
+    Node failures still raise (``NodeUnavailable``, ``RpcError``).
+    """
+    try:
+        data = await rpc.call(
+            request.to, request.data, block=block, sender=request.sender, value=request.value
+        )
+    except ContractReverted as revert:
+        return Simulation(request, b"", revert, None)
+    gas = None
+    if estimate_gas:
+        try:
+            gas = await rpc.estimate_gas(
+                request.to, request.data, sender=request.sender, value=request.value, block=block
+            )
+        except ContractReverted as revert:  # state moved between the two requests
+            return Simulation(request, data, revert, None)
+    return Simulation(request, data, None, gas)
+
+
+def approve_request(sender: str, token: str, spender: str, amount: int) -> TransactionRequest:
+    """ERC-20 ``approve``; for mints the spender is the LeveragedPool (reference §1.2)."""
+    data = v2_abis().token.fn("approve").encode(to_checksum_address(spender), amount)
+    return TransactionRequest(to_checksum_address(sender), to_checksum_address(token), data)
+
+
+def commit_request(
+    sender: str,
+    committer: str,
+    commit_type: CommitType,
+    amount: int,
+    *,
+    from_aggregate_balance: bool = False,
+    pay_for_claim: bool = False,
+    claim_reward: int = 0,
+) -> TransactionRequest:
+    """``PoolCommitter.commit(bytes32)``; ``claim_reward`` is the AutoClaim ETH (msg.value)."""
+    if amount <= 0:
+        raise ValueError("the amount must be positive")
+    if pay_for_claim != (claim_reward > 0):
+        raise ValueError("an AutoClaim request needs a reward, and only then is ETH sent")
+    args = encode_commit_params(amount, commit_type, from_aggregate_balance, pay_for_claim)
+    data = v2_abis().committer.fn("commit").encode(args)
+    return TransactionRequest(
+        to_checksum_address(sender), to_checksum_address(committer), data, claim_reward
+    )
+
+
+def claim_request(sender: str, committer: str) -> TransactionRequest:
+    """``PoolCommitter.claim(user)`` for the sender's own escrow."""
+    sender = to_checksum_address(sender)
+    data = v2_abis().committer.fn("claim").encode(sender)
+    return TransactionRequest(sender, to_checksum_address(committer), data)
