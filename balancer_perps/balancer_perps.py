@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from balancer_perps.pages.markets import markets_page
+from balancer_perps.pages import market, markets
 from balancer_perps.pages.portfolio import portfolio_page
+from balancer_perps.watcher import start_watcher
 
-app = rx.App()
-app.add_page(markets_page, route="/", title="Markets · Balancer Perps")
-app.add_page(markets_page, route="/markets", title="Markets · Balancer Perps")
+app = rx.App(stylesheets=["/theme.css"])
+# One block watcher per backend process publishes the snapshot every page reads.
+app.register_lifespan_task(start_watcher)
+app.add_page(markets.markets_page, route="/", title="Markets · Balancer Perps",
+             on_load=markets.ON_LOAD)
+app.add_page(markets.markets_page, route="/markets", title="Markets · Balancer Perps",
+             on_load=markets.ON_LOAD)
+app.add_page(market.market_page, route=market.ROUTE, title="Market · Balancer Perps",
+             on_load=market.ON_LOAD)
 app.add_page(portfolio_page, route="/portfolio", title="Portfolio · Balancer Perps")

@@ -35,3 +35,9 @@ def w3(anvil: Callable[..., AnvilNode]) -> Web3:
     """A Web3 on a fresh anvil of this module (chain id 31337, the known mnemonic)."""
     node = anvil()
     return Web3(HTTPProvider(node.rpc_url, request_kwargs={"timeout": 120}))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last: Playwright's sync API keeps an event loop running in the
+    main thread for the rest of the session, which asyncio tests cannot share."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
