@@ -9,8 +9,10 @@ cd "$REPO_ROOT"
 
 mode=prod
 [ "${1:-}" = "--dev" ] && mode=dev
-frontend_port="${BALANCER_PERPS_FRONTEND_PORT:-3000}"
-backend_port="${BALANCER_PERPS_BACKEND_PORT:-8000}"
+frontend_port="${BALANCER_PERPS_PORT:-3000}"
+# A production build serves the pages and the backend on one port; dev mode needs two.
+backend_port="$frontend_port"
+[ "$mode" = "dev" ] && backend_port="${BALANCER_PERPS_BACKEND_PORT:-8000}"
 
 if [ "${BALANCER_PERPS_NETWORK:-devnet}" = "devnet" ]; then
   python -m balancer_perps.devnet up

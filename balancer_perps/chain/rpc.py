@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 BlockId = int | str  # a block number, or "latest" / "pending" / "safe" / "finalized"
 
 _TRANSPORT_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, Web3Exception)
+# Most requests per JSON-RPC batch round trip.
+MAX_BATCH_REQUESTS = 100
 
 
 def redact_url(url: str) -> str:
@@ -127,15 +129,21 @@ class RpcClient:
         if not requests:
             return []
         calls = [(RPCEndpoint(method), list(params)) for method, params in requests]
-        try:
-            responses = await self.w3.provider.make_batch_request(calls)
-        except ChainError:
-            raise
-        except _TRANSPORT_ERRORS as error:
-            raise self._unavailable(error) from error
-        if not isinstance(responses, list):  # the node rejected the batch as a whole
-            self._result("batch", responses)
-            raise RpcError("batch", None, "the node does not accept batch requests")
+        responses: list[Any] = []
+        # Nodes cap the size of a request body (anvil answers "Invalid request" to a batch
+        # of a thousand history reads), so long batches go in several round trips.
+        for start in range(0, len(calls), MAX_BATCH_REQUESTS):
+            chunk = calls[start : start + MAX_BATCH_REQUESTS]
+            try:
+                answer = await self.w3.provider.make_batch_request(chunk)
+            except ChainError:
+                raise
+            except _TRANSPORT_ERRORS as error:
+                raise self._unavailable(error) from error
+            if not isinstance(answer, list):  # the node rejected the batch as a whole
+                self._result("batch", answer)
+                raise RpcError("batch", None, "the node does not accept batch requests")
+            responses.extend(answer)
         return [
             self._result(method, response)
             for (method, _), response in zip(requests, responses, strict=True)
