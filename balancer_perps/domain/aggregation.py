@@ -62,14 +62,19 @@ def _sum_credits(
     burn_fee_history: Mapping[int, Quad],
     minting_fee: Quad,
     update_interval_id: int,
+    *,
+    deletes: bool,
 ) -> tuple[UpdateResult, list[int]]:
+    """Sum the credits of the executed ids. ``deletes``: the update deletes each commitment
+    as it goes, so a duplicate id (possible after a reorder) adds nothing the second time;
+    the view ``getAggregateBalance`` deletes nothing and credits a duplicate again."""
     long_tokens = short_tokens = long_fee = short_fee = settlement = 0
     aggregated: list[int] = []
     for interval_id in ids:
         if interval_id == 0 or interval_id >= update_interval_id:
             continue
-        # A duplicate id (possible after a reorder) finds its commitment already deleted.
-        commitment = None if interval_id in aggregated else user_commitments.get(interval_id)
+        already_deleted = deletes and interval_id in aggregated
+        commitment = None if already_deleted else user_commitments.get(interval_id)
         aggregated.append(interval_id)
         if commitment is None:
             continue
@@ -108,6 +113,7 @@ def get_aggregate_balance(
         burn_fee_history,
         minting_fee,
         update_interval_id,
+        deletes=False,
     )
     return stored.plus(
         Balance(total.new_long_tokens, total.new_short_tokens, total.new_settlement_tokens)
@@ -133,6 +139,7 @@ def update_aggregate_balance(
         burn_fee_history,
         minting_fee,
         update_interval_id,
+        deletes=True,
     )
     if len(ids) <= MAX_ITERATIONS:
         remaining = [i for i in ids if i >= update_interval_id]
