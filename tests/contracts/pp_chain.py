@@ -35,9 +35,11 @@ class Rpc:
         self._conn: http.client.HTTPConnection | None = None
         self._id = 0
 
-    def _post(self, payload: Any) -> Any:
+    def _post(self, payload: Any, *, retry: bool = True) -> Any:
+        """POST on the kept-alive connection; reconnect once if it went stale (reads only:
+        a transaction is never sent twice)."""
         body = json.dumps(payload)
-        for attempt in range(2):
+        for attempt in range(2 if retry else 1):
             if self._conn is None:
                 self._conn = http.client.HTTPConnection(self._host, self._port, timeout=120)
             try:
@@ -46,14 +48,15 @@ class Rpc:
             except (http.client.HTTPException, OSError):
                 self._conn.close()
                 self._conn = None
-                if attempt:
+                if attempt or not retry:
                     raise
         raise AssertionError("unreachable")
 
     def call(self, method: str, params: list[Any] | None = None) -> Any:
         self._id += 1
         answer = self._post(
-            {"jsonrpc": "2.0", "id": self._id, "method": method, "params": params or []}
+            {"jsonrpc": "2.0", "id": self._id, "method": method, "params": params or []},
+            retry=method != "eth_sendTransaction",
         )
         if "error" in answer:
             raise RpcError(method, answer["error"])
@@ -72,6 +75,11 @@ class Rpc:
         answers = self._post(payload)
         by_id = {a["id"]: a for a in answers}
         return [by_id[first + i] for i in range(len(calls))]
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def hexint(value: int) -> str:

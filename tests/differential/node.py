@@ -7,18 +7,16 @@ so no web3 contract object sits on the hot path.
 
 from __future__ import annotations
 
-import http.client
-import json
 import time
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from urllib.parse import urlparse
 
 from eth_abi import decode, encode
 from eth_utils import keccak
 
 from balancer_perps.devnet.evm import load_artifact
+from tests.contracts.pp_chain import Rpc
 
 TX_GAS = 12_000_000  # explicit, so a failing transaction is mined instead of refused
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
@@ -39,62 +37,6 @@ EVENT_SOURCES = (
 
 class NodeError(RuntimeError):
     pass
-
-
-class Rpc:
-    """JSON-RPC over one keep-alive connection."""
-
-    def __init__(self, url: str) -> None:
-        parsed = urlparse(url)
-        self._host, self._port = parsed.hostname or "127.0.0.1", parsed.port or 8545
-        self._conn: http.client.HTTPConnection | None = None
-        self._id = 0
-
-    def _post(self, payload: Any, *, retry: bool = True) -> Any:
-        """POST on the kept-alive connection; reconnect once if it went stale (reads only:
-        a transaction is never sent twice)."""
-        body = json.dumps(payload)
-        for attempt in range(2 if retry else 1):
-            if self._conn is None:
-                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=120)
-            try:
-                self._conn.request("POST", "/", body, {"Content-Type": "application/json"})
-                return json.loads(self._conn.getresponse().read())
-            except (http.client.HTTPException, OSError):
-                self._conn.close()
-                self._conn = None
-                if attempt or not retry:
-                    raise
-        raise AssertionError("unreachable")
-
-    def call(self, method: str, params: list[Any] | None = None) -> Any:
-        self._id += 1
-        answer = self._post(
-            {"jsonrpc": "2.0", "id": self._id, "method": method, "params": params or []},
-            retry=method != "eth_sendTransaction",
-        )
-        if "error" in answer:
-            raise NodeError(f"{method}: {answer['error']}")
-        return answer["result"]
-
-    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
-        """Read-only calls in one request; each answer is {'result': ...} or {'error': ...}."""
-        if not calls:
-            return []
-        first = self._id + 1
-        self._id += len(calls)
-        payload = [
-            {"jsonrpc": "2.0", "id": first + i, "method": method, "params": params}
-            for i, (method, params) in enumerate(calls)
-        ]
-        answers = self._post(payload)
-        by_id = {answer["id"]: answer for answer in answers}
-        return [by_id[first + i] for i in range(len(calls))]
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
 
 
 # ----------------------------------------------------------------------------- ABI
