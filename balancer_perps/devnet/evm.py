@@ -8,14 +8,15 @@ dev accounts that anvil unlocks.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
-from web3.types import TxReceipt
+from web3.types import TxParams, TxReceipt
 
 from balancer_perps.devnet.build import ARTIFACTS_DIR
 
@@ -40,7 +41,7 @@ def load_artifact(name: str) -> dict[str, Any]:
     return artifact
 
 
-def link(bytecode: str, link_references: dict[str, Any], libraries: dict[str, str]) -> str:
+def link(bytecode: str, link_references: dict[str, Any], libraries: Mapping[str, str]) -> str:
     """Replace library placeholders (solc link references) with deployed addresses."""
     # Unlinked bytecode holds "__$<hash>$__" placeholders, which are not hex: splice the
     # address into the hex text (two characters per byte).
@@ -67,7 +68,7 @@ def deploy(
     name: str,
     *args: Any,
     sender: str,
-    libraries: dict[str, str] | None = None,
+    libraries: Mapping[str, str] | None = None,
     value: int = 0,
 ) -> Contract:
     """Deploy ``name`` from ``sender`` (an unlocked account) and return the bound contract."""
@@ -94,7 +95,7 @@ def send(
     if gas is not None:
         tx["gas"] = gas
     try:
-        tx_hash = call.transact(tx)
+        tx_hash = call.transact(cast(TxParams, tx))
     except Exception as error:  # web3 raises several types for a revert during estimation
         raise TransactionFailed(revert_reason(error)) from error
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
