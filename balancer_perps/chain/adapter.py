@@ -18,7 +18,13 @@ from balancer_perps.chain.multicall import Multicall
 from balancer_perps.chain.positions import UserSnapshot, read_user
 from balancer_perps.chain.rpc import BlockId, RpcClient
 from balancer_perps.chain.snapshot import MarketInfo
-from balancer_perps.chain.transactions import Simulation, TransactionRequest, simulate
+from balancer_perps.chain.transactions import (
+    Receipt,
+    Simulation,
+    TransactionRequest,
+    fetch_receipt,
+    simulate,
+)
 from balancer_perps.networks import Network
 
 
@@ -66,3 +72,7 @@ class ChainAdapter:
     ) -> Simulation:
         """Every transaction goes through here before it is handed to the wallet."""
         return await simulate(self.rpc, request, estimate_gas=estimate_gas)
+
+    async def receipt(self, tx_hash: str) -> Receipt | None:
+        """A sent transaction's receipt, None while it is pending."""
+        return await fetch_receipt(self.rpc, tx_hash)

@@ -15,7 +15,7 @@ from eth_utils.address import to_checksum_address
 
 from balancer_perps.chain.contracts import v2_abis
 from balancer_perps.chain.errors import ContractReverted
-from balancer_perps.chain.rpc import BlockId, RpcClient
+from balancer_perps.chain.rpc import BlockId, RawLog, RpcClient, parse_log
 from balancer_perps.domain.commit_encoding import encode_commit_params
 from balancer_perps.domain.types import CommitType
 
@@ -80,6 +80,29 @@ async def simulate(
         except ContractReverted as revert:  # state moved between the two requests
             return Simulation(request, data, revert, None)
     return Simulation(request, data, None, gas)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """The outcome of a mined transaction the user's wallet sent."""
+
+    tx_hash: str
+    succeeded: bool
+    block_number: int
+    logs: tuple[RawLog, ...]
+
+
+async def fetch_receipt(rpc: RpcClient, tx_hash: str) -> Receipt | None:
+    """The receipt of ``tx_hash``, None while it is not mined (or unknown to the node)."""
+    raw = await rpc.request("eth_getTransactionReceipt", [tx_hash])
+    if not raw:
+        return None
+    return Receipt(
+        tx_hash=tx_hash,
+        succeeded=int(raw.get("status", "0x0"), 16) == 1,
+        block_number=int(raw["blockNumber"], 16),
+        logs=tuple(parse_log(log) for log in raw.get("logs", ())),
+    )
 
 
 def approve_request(sender: str, token: str, spender: str, amount: int) -> TransactionRequest:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from balancer_perps.components.wallet import wallet_button
+
 NAV_LINKS = (("Markets", "/markets"), ("Portfolio", "/portfolio"))
 
 
@@ -29,6 +31,7 @@ def header() -> rx.Component:
         rx.hstack(*(_nav_link(label, href) for label, href in NAV_LINKS),
                   spacing=rx.breakpoints(initial="4", sm="5")),
         rx.spacer(),
+        wallet_button(),
         rx.color_mode.button(id="color-mode-toggle", aria_label="Toggle light and dark theme"),
         width="100%",
         align="center",

@@ -43,6 +43,7 @@ from balancer_perps.pages.market_view import (
 )
 from balancer_perps.pages.markets import market_side, rebalance_metrics
 from balancer_perps.pages.markets_view import clock_offset
+from balancer_perps.pages.trade import TradeState, trade_panel
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,13 +367,23 @@ def ready_view() -> rx.Component:
         market_header(),
         panel(rebalance_metrics(row)),
         rx.grid(
-            market_side("Long", row.long, "grass", "market-long"),
-            market_side("Short", row.short, "tomato", "market-short"),
-            columns=rx.breakpoints(initial="1", md="2"),
+            rx.vstack(
+                rx.grid(
+                    market_side("Long", row.long, "grass", "market-long"),
+                    market_side("Short", row.short, "tomato", "market-short"),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                transfer_panel(),
+                spacing="3",
+                width="100%",
+            ),
+            trade_panel(),
+            grid_template_columns=rx.breakpoints(initial="1fr", md="3fr 2fr"),
             spacing="3",
             width="100%",
         ),
-        transfer_panel(),
         charts_grid(),
         rx.grid(
             decay_panel(),
@@ -430,4 +441,4 @@ def not_found_panel(title: str, body: rx.Var | str, element_id: str) -> rx.Compo
 
 
 ON_LOAD = [MarketPageState.reset_for_route, MarketPageState.show_current,
-           MarketPageState.follow_live]
+           TradeState.load, MarketPageState.follow_live]
