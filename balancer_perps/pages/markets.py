@@ -337,6 +337,7 @@ def explainer() -> rx.Component:
                 "pays the winning side a share of its collateral that grows with the price "
                 "move and the leverage. A position can shrink, but it is never liquidated "
                 "and never owes more than it put in.",
+                as_="span",  # a callout already renders a <p>
             ),
             icon="shield_check",
             color_scheme="indigo",
@@ -347,6 +348,7 @@ def explainer() -> rx.Component:
                 rx.text.strong("Why not veBAL? "),
                 "veBAL is a vote-escrow lock: it cannot be transferred, so a pool cannot hold "
                 "it. Post BAL, the B-80BAL-20WETH pool token or auraBAL instead.",
+                as_="span",
             ),
             icon="info",
             color_scheme="violet",
