@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from balancer_perps import live
 from balancer_perps.chain.adapter import ChainAdapter
 from balancer_perps.chain.errors import ChainError
-from balancer_perps.chain.rpc import redact_url
+from balancer_perps.chain.rpc import new_head_numbers, redact_url
 from balancer_perps.chain.snapshot import MarketsSnapshot
 from balancer_perps.indexer import Indexer, IndexNotReady, table_of
 from balancer_perps.models import IndexerLease, engine_for
@@ -255,20 +255,10 @@ class Watcher:
         await self._poll_heads(adapter)
 
     async def _subscribe_heads(self, ws_url: str) -> None:
-        from web3 import AsyncWeb3, WebSocketProvider
-
-        # One connection attempt: polling takes over at once if it fails.
-        async with AsyncWeb3(WebSocketProvider(ws_url, max_connection_retries=1)) as w3:
-            await w3.eth.subscribe("newHeads")
-            self._new_head.set()  # a block mined before the subscription started
-            async for message in w3.socket.process_subscriptions():
-                result = message.get("result") if isinstance(message, dict) else None
-                if isinstance(result, dict) and "number" in result:
-                    number = result["number"]
-                    self.head = max(
-                        self.head, int(number, 16) if isinstance(number, str) else int(number)
-                    )
-                self._new_head.set()
+        async for number in new_head_numbers(ws_url):
+            if number is not None:
+                self.head = max(self.head, number)
+            self._new_head.set()
 
     async def _poll_heads(self, adapter: ChainAdapter) -> None:
         last_hash = b""

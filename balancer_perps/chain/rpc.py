@@ -9,14 +9,14 @@ reduced to scheme and host, since provider URLs often carry an API key.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from eth_utils.address import to_checksum_address
-from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3 import AsyncHTTPProvider, AsyncWeb3, WebSocketProvider
 from web3.exceptions import Web3Exception
 from web3.types import RPCEndpoint
 
@@ -267,3 +267,21 @@ def parse_log(raw: Mapping[str, Any]) -> RawLog:
         removed=bool(raw.get("removed", False)),
         block_timestamp=int(timestamp, 16) if isinstance(timestamp, str) else None,
     )
+
+
+async def new_head_numbers(ws_url: str) -> AsyncIterator[int | None]:
+    """Follow ``newHeads`` over a WebSocket: yields None once the subscription is live (a
+    block may have been mined before it), then each new block's number (None when a
+    message carries none). One connection attempt: the caller polls if this fails."""
+    async with AsyncWeb3(WebSocketProvider(ws_url, max_connection_retries=1)) as w3:
+        await w3.eth.subscribe("newHeads")
+        yield None
+        async for message in w3.socket.process_subscriptions():
+            result = message.get("result") if isinstance(message, dict) else None
+            number = result.get("number") if isinstance(result, dict) else None
+            if isinstance(number, str):
+                yield int(number, 16)
+            elif isinstance(number, int):
+                yield number
+            else:
+                yield None
