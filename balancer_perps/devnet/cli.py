@@ -14,6 +14,7 @@ Global options ``--dir`` and ``--port`` (or ``$BALANCER_PERPS_DEVNET_DIR`` and
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import re
 import sys
@@ -198,7 +199,9 @@ def format_status(state: control.DevnetStatus) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config = control.DevnetConfig.from_env(args.dir, args.port)
-    if args.command in ("keeper", "feed"):  # the services' logs
+    if args.command in ("keeper", "feed"):  # the services' logs, a line at a time
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(line_buffering=True)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     else:  # progress of `up`, and warnings
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)

@@ -149,7 +149,7 @@ def stop_service(config: DevnetConfig, name: str) -> bool:
     return services.stop(config.pid_file(name), config.marker(name))
 
 
-def _start_anvil(config: DevnetConfig, genesis: int | None) -> None:
+def _start_anvil(config: DevnetConfig, genesis: int | None, *, mining: bool = True) -> None:
     if is_up(config.rpc_url):
         raise DevnetError(
             f"port {config.port} is already in use by another node: stop it, or choose another"
@@ -165,7 +165,11 @@ def _start_anvil(config: DevnetConfig, genesis: int | None) -> None:
             log=anvil_log,
             detach=True,
             # anvil would also dump the state every minute, stalling every request meanwhile
-            extra_args=["--state-interval", str(NO_PERIODIC_DUMPS)],
+            extra_args=[
+                "--state-interval",
+                str(NO_PERIODIC_DUMPS),
+                *([] if mining else ["--no-mining"]),
+            ],
         )
     services.adopt(node.process)
     config.pid_file("anvil").write_text(f"{node.process.pid}\n")
@@ -190,11 +194,16 @@ def _check_deployment(config: DevnetConfig, manifest: Manifest) -> None:
 
 def _align_clock(config: DevnetConfig) -> None:
     """After a restart anvil's clock is the wall clock again; if the chain had been moved
-    ahead of it (evm_increaseTime), keep block time from running backwards."""
+    ahead of it (evm_increaseTime), keep block time from running backwards. Anvil was
+    started without mining, so nothing can be mined before this: the first block is stamped
+    here (with whatever the running keeper or feed sent meanwhile), then automine resumes."""
     rpc = JsonRpc(config.rpc_url, timeout=10.0)
     latest = int(rpc.block()["timestamp"], 16)
-    if latest > time.time():
-        rpc.call("evm_setNextBlockTimestamp", [latest + 1])
+    rpc.call("evm_setNextBlockTimestamp", [max(latest + 1, int(time.time()))])
+    rpc.call("evm_mine")
+    rpc.call("evm_setAutomine", [True])
+    # a transaction that arrived between the two calls above is still waiting: mine it
+    if int(rpc.call("txpool_status")["pending"], 16):
         rpc.call("evm_mine")
 
 
@@ -283,7 +292,9 @@ def up(
             path = "running"
     elif manifest is not None and config.state_file.exists():
         log.info("restarting anvil from %s", config.state_file)
-        _start_anvil(config, genesis=None)
+        # Mining waits until the clock is aligned: a keeper or feed still running would
+        # otherwise get a block in first, stamped with the wall clock.
+        _start_anvil(config, genesis=None, mining=False)
         try:
             _check_deployment(config, manifest)
         except DevnetError as error:

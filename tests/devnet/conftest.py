@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,9 +76,21 @@ def devnet_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
         control.down(config)
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(
+    condition: Callable[[], bool], timeout: float, what: str, logs: Sequence[Path] = ()
+) -> None:
+    """Poll ``condition`` until it holds; on a timeout, fail with the tails of ``logs``."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            tails = "".join(
+                f"\n--- last lines of {log} ---\n{_tail(log)}" for log in logs
+            )
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}{tails}")
         time.sleep(0.25)
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    if not path.exists():
+        return "(missing)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

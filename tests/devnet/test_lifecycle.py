@@ -5,6 +5,7 @@ run in order."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from balancer_perps.devnet import control, services
 from balancer_perps.devnet.anvil import is_up, start_anvil
 from balancer_perps.devnet.evm import contract_at, send
+from balancer_perps.devnet.jsonrpc import JsonRpc
 from balancer_perps.domain.commit_encoding import encode_commit_params
 from balancer_perps.domain.types import CommitType
 from tests.devnet.conftest import Devnet, new_config, wait_for
@@ -119,7 +121,29 @@ def test_keeper_and_feed_ride_out_a_node_restart(devnet: Devnet) -> None:
         lambda: pool.functions.lastPriceTimestamp().call() > last,
         90,  # generous: the keeper backs off while the node is away, and CI is busy
         "the running keeper to upkeep after the node came back",
+        logs=[config.log_file("keeper")],
     )
+
+
+def test_a_transaction_sent_during_a_restart_cannot_turn_the_clock_back(devnet: Devnet) -> None:
+    """The keeper and the feed keep running while anvil restarts; whatever they send before
+    the clock is aligned must not be mined with the wall clock when the chain is ahead."""
+    config, w3 = devnet.config, devnet.w3
+    w3.provider.make_request("evm_increaseTime", [3600])  # type: ignore[arg-type]
+    w3.provider.make_request("anvil_mine", [1])  # type: ignore[arg-type]
+    ahead = w3.eth.get_block("latest")["timestamp"]
+    assert ahead > time.time() + 3000
+    assert services.stop(config.pid_file("anvil"), config.marker("anvil"), timeout=120)
+    control._start_anvil(config, genesis=None, mining=False)
+    rpc = JsonRpc(config.rpc_url)
+    sender = devnet.manifest.address_of("trader1")
+    tx_hash = rpc.send(sender, sender, "0x")
+    assert rpc.call("eth_getTransactionReceipt", [tx_hash]) is None  # not mined yet
+    control._align_clock(config)
+    receipt = rpc.wait(tx_hash)
+    assert w3.eth.get_block(int(receipt["blockNumber"], 16))["timestamp"] > ahead
+    rpc.send(sender, sender, "0x")  # automine is back on
+    assert w3.eth.get_block("latest")["timestamp"] > ahead
 
 
 def test_reset_starts_a_clean_chain(devnet: Devnet) -> None:
