@@ -6,9 +6,11 @@ Prints:
 - markets page time-to-content in headless chromium (first load, then the median of the
   following loads): navigation start until the first market card is on screen;
 - WebSocket event round trip p50/p95 (a filter change on the markets page: event sent,
-  state delta received) with 1 and with `--clients` simulated clients at once;
+  state delta received) with 1 and with `--clients` simulated clients at once, each
+  sending its next event as soon as the last one is answered; the clients run in a
+  separate process, as browsers would;
 - backend memory per 100 sessions (resident memory of the process, which runs the
-  backend, before and after that many sessions have state);
+  backend, before and after that many more sessions have state, after a warm-up round);
 - JavaScript loaded by the markets page and by a market page, raw and gzip.
 
 The pages are fed a fixed set of markets in-process (the watcher's stand-in used by the
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import gzip
 import json
 import os
@@ -126,19 +129,49 @@ async def round_trips(backend: str, handler: str, clients: int, rounds: int
     return latencies, list(connected)
 
 
+async def _client_process(backend: str, handler: str, clients: int, rounds: int) -> None:
+    """The simulated clients' side (``--client-process``), run in its own process like real
+    browsers: prints the latencies as JSON, then keeps the sessions connected until told."""
+    latencies, connected = await round_trips(backend, handler, clients, rounds)
+    print(json.dumps(latencies), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    await asyncio.gather(*(c.disconnect() for c in connected))
+
+
+async def _clients_elsewhere(backend: str, handler: str, clients: int, rounds: int
+                             ) -> tuple[list[float], int]:
+    """Round trips of ``clients`` clients in a separate process; returns them and the
+    backend's resident memory while those sessions are connected."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--client-process", backend, handler, str(clients),
+        str(rounds), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+    latencies = json.loads(await process.stdout.readline())
+    gc.collect()
+    rss = _rss_bytes()
+    process.stdin.write(b"done\n")
+    await process.stdin.drain()
+    await process.wait()
+    return latencies, rss
+
+
 async def sessions(backend: str, handler: str, clients: int, rounds: int
                    ) -> tuple[list[float], list[float], int, int]:
-    """Round trips with one client, then with `clients` at once (and the memory they add)."""
-    one, connected = await round_trips(backend, handler, 1, rounds)
-    await asyncio.gather(*(c.disconnect() for c in connected))
+    """Round trips with one client, then with `clients` at once (and the memory they add).
+    The clients run in another process, as browsers would: the backend has this one."""
+    one, _ = await _clients_elsewhere(backend, handler, 1, rounds)
+    await _clients_elsewhere(backend, handler, clients, rounds)  # warm-up: heap and caches
+    gc.collect()
     before = _rss_bytes()
-    many, connected = await round_trips(backend, handler, clients, rounds)
-    after = _rss_bytes()
-    await asyncio.gather(*(c.disconnect() for c in connected))
+    many, after = await _clients_elsewhere(backend, handler, clients, rounds)
     return one, many, before, after
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--client-process"]:
+        backend, handler, clients, rounds = sys.argv[2:6]
+        asyncio.run(_client_process(backend, handler, int(clients), int(rounds)))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=20)
