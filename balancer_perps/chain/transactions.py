@@ -14,7 +14,7 @@ from typing import Any
 from eth_utils.address import to_checksum_address
 
 from balancer_perps.chain.contracts import v2_abis
-from balancer_perps.chain.errors import ContractReverted
+from balancer_perps.chain.errors import AbiMismatch, ContractReverted
 from balancer_perps.chain.rpc import BlockId, RawLog, RpcClient, parse_log
 from balancer_perps.domain.commit_encoding import encode_commit_params
 from balancer_perps.domain.types import CommitType
@@ -138,3 +138,28 @@ def claim_request(sender: str, committer: str) -> TransactionRequest:
     sender = to_checksum_address(sender)
     data = v2_abis().committer.fn("claim").encode(sender)
     return TransactionRequest(sender, to_checksum_address(committer), data)
+
+
+def committed_interval(receipt: Receipt, committer: str, user: str) -> int | None:
+    """The update interval id of the user's commit in ``receipt`` (its ``CreateCommit``
+    log from ``committer``), None when the receipt holds no such log."""
+    event = v2_abis().committer.event("CreateCommit")
+    committer, user = to_checksum_address(committer), to_checksum_address(user)
+    for log in receipt.logs:
+        if log.address != committer or not log.topics or log.topics[0] != event.topic0:
+            continue
+        try:
+            decoded = event.decode(log.topics, log.data)
+        except AbiMismatch:
+            continue
+        if to_checksum_address(decoded["user"]) == user:
+            return int(decoded["appropriateUpdateIntervalId"])
+    return None
+
+
+async def revert_reason(rpc: RpcClient, request: TransactionRequest, block_number: int
+                        ) -> str | None:
+    """Why a mined transaction reverted, by replaying it on the state before its block
+    (exact when it was the block's first transaction); None when the replay passes."""
+    simulation = await simulate(rpc, request, estimate_gas=False, block=max(block_number - 1, 0))
+    return simulation.reason

@@ -24,10 +24,14 @@ from balancer_perps.chain.errors import ChainError
 from balancer_perps.chain.positions import UserMarketPosition
 from balancer_perps.chain.snapshot import MarketState
 from balancer_perps.chain.transactions import (
+    Receipt,
     Simulation,
     TransactionRequest,
     approve_request,
+    claim_request,
     commit_request,
+    committed_interval,
+    revert_reason,
 )
 from balancer_perps.components.countdown import countdown
 from balancer_perps.components.metrics import info_tip, panel
@@ -40,8 +44,10 @@ from balancer_perps.components.wallet import (
 )
 from balancer_perps.domain.errors import ContractError
 from balancer_perps.domain.preview import preview_commit
+from balancer_perps.domain.timing import expected_execution_timestamp
 from balancer_perps.networks import load_network
 from balancer_perps.pages import _data
+from balancer_perps.pages._live import IDLE_CHECK_SECONDS
 from balancer_perps.pages.market_view import parse_address
 from balancer_perps.pages.markets_view import clock_offset
 from balancer_perps.pages.trade_view import (
@@ -49,6 +55,8 @@ from balancer_perps.pages.trade_view import (
     APPROVALS,
     SIDES,
     SOURCES,
+    PendingRow,
+    PositionView,
     Steps,
     StepView,
     TradeQuote,
@@ -58,6 +66,8 @@ from balancer_perps.pages.trade_view import (
     commit_type_of,
     needs_approval,
     parse_amount,
+    position_view,
+    queued_notice,
     trade_quote,
 )
 
@@ -67,7 +77,7 @@ RECEIPT_POLL_SECONDS = 0.5
 RECEIPT_TIMEOUT_SECONDS = 300.0
 GAS_MARGIN = (5, 4)  # the wallet gets the simulated gas plus 25%
 _TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
-_REQUEST_ID = re.compile(r"(approve|commit)-[0-9]{1,9}")
+_REQUEST_ID = re.compile(r"(approve|commit|claim)-[0-9]{1,9}")
 MAX_WALLET_MESSAGE = 300
 
 # One adapter per event loop of this backend process (its HTTP session belongs to a loop).
@@ -150,13 +160,19 @@ class TradeState(rx.State):
     quote: TradeQuote = TradeQuote()
     steps: list[StepView] = []  # noqa: RUF012 (a Reflex state field)
     message: str = ""  # why the last attempt stopped (simulation, wallet, chain)
+    message_kind: str = "error"  # "error", or "info" when the user chose to stop
     notice: str = ""  # what just succeeded
+    queued_at: int = 0  # browser-clock time the trade just queued should execute (0: none)
+    position: PositionView = PositionView()
     in_flight: bool = False
     tx_request: dict[str, str] = {}  # noqa: RUF012 (handed to the wallet once, then cleared)
     _position: UserMarketPosition | None = None
     _position_of: str = ""  # whose position `_position` is
     _pending: dict[str, Any] = {}  # noqa: RUF012 (id, kind, step index, hash)
     _counter: int = 0
+    _generation: int = 0  # the newest live loop of this tab; older loops stop
+    _upkeep_key: tuple[int, int] = (0, 0)  # (interval id, last price time) last seen
+    _queued_interval: int = 0  # the interval of the trade the notice is about (0: none)
 
     # ------------------------------------------------------------------ helpers
     async def _wallet(self) -> WalletState:
@@ -171,8 +187,17 @@ class TradeState(rx.State):
             self.quote = TradeQuote()
             self.unit = ""
             self.amount_ok = False
+            self.position = PositionView()
             return
         info = state.info
+        snapshot = _data.current_snapshot()
+        offset = clock_offset(snapshot, int(time.time())) if snapshot else 0
+        self._upkeep_key = (state.pool.update_interval_id, state.pool.last_price_timestamp)
+        self.position = position_view(
+            self._position if wallet.connected else None, info,
+            update_interval_id=state.pool.update_interval_id,
+            last_price_timestamp=state.pool.last_price_timestamp, clock_offset=offset)
+        self._follow_queued(state, offset)
         self.unit = amount_unit(info, self.action, self.side)
         available = None
         self.available_label = ""
@@ -209,8 +234,6 @@ class TradeState(rx.State):
             self.amount_ok = False
             self.quote = TradeQuote()
             return
-        snapshot = _data.current_snapshot()
-        offset = clock_offset(snapshot, int(time.time())) if snapshot else 0
         self.quote = trade_quote(preview, info, self.action, self.side, clock_offset=offset)
 
     async def _reload_position(self) -> None:
@@ -229,17 +252,116 @@ class TradeState(rx.State):
         self._pending = {}
         self.in_flight = False
         self.message = ""
+        self.message_kind = "error"
         self.notice = ""
+        self.queued_at = 0
+        self._queued_interval = 0
+
+    def _clear_messages(self) -> None:
+        self.message = self.notice = ""
+        self.message_kind = "error"
+        self.queued_at = 0
+        self._queued_interval = 0
+
+    def _follow_queued(self, state: MarketState, offset: int) -> None:
+        """Keep the just-queued trade's countdown on time, and say so once it executed."""
+        interval_id = self._queued_interval
+        if not interval_id:
+            return
+        pool = state.pool
+        if pool.update_interval_id > interval_id:
+            self._queued_interval = 0
+            self.queued_at = 0
+            self.notice = (f"Rebalance #{interval_id} executed your trade: the result is in "
+                           "your claimable balance above.")
+            return
+        self.queued_at = expected_execution_timestamp(
+            interval_id, pool.update_interval_id, pool.last_price_timestamp,
+            state.info.update_interval) - offset
+
+    async def _hand_over(self, kind: str, index: int, request: TransactionRequest,
+                         chain_id: int) -> None:
+        """Simulate ``request``; only a call that passes goes to the wallet."""
+        self._counter += 1
+        request_id = f"{kind}-{self._counter}"
+        prepared = await prepare_for_wallet(_adapter(), request, request_id, chain_id)
+        if prepared.problem:
+            self._fail(index, prepared.problem)
+            return
+        self._pending = {
+            "id": request_id, "kind": kind, "index": index, "hash": "",
+            "from": request.sender, "to": request.to, "data": request.data.hex(),
+            "value": request.value, "action": self.action, "side": self.side,
+        }
+        self.tx_request = prepared.params
+        self._set_step(index, "wallet")
+
+    def _on_this_market(self) -> bool:
+        """Whether the tab still shows this market's page."""
+        path = self.router.url.path.rstrip("/")
+        head, _, segment = path.rpartition("/")
+        return (head.endswith("/markets") and bool(self.pool)
+                and parse_address(segment[:100]).address == self.pool)
 
     # ------------------------------------------------------------------ events
     @rx.event
-    async def load(self) -> None:
-        """On page load: the market from the URL, the user's position, the preview."""
+    async def load(self) -> Any:
+        """On page load: the market from the URL, the user's position, the preview; then
+        follow the live snapshots (a new rebalance re-reads the position)."""
         segment = self.router.url.path.rstrip("/").rsplit("/", 1)[-1][:100]
         self.pool = parse_address(segment).address
         self._reset_flow()
         await self._reload_position()
         await self._refresh()
+        return TradeState.follow_live
+
+    @rx.event(background=True)
+    async def follow_live(self) -> None:
+        """Until the tab leaves this market or disconnects: repaint the preview and the
+        position's times at every snapshot, and re-read the position (one multicall) when
+        the pool was upkept, since executed trades become claimable then."""
+        async with self:
+            self._generation += 1
+            generation = self._generation
+            token = self.router.session.client_token
+            upkeep_key = self._upkeep_key
+        current = _data.current_snapshot()
+        seen = current.version if current is not None else -1
+        while True:
+            snapshot = await _data.next_snapshot(seen, IDLE_CHECK_SECONDS)
+            if not await _data.is_client_connected(token):
+                return
+            async with self:
+                if generation != self._generation or not self._on_this_market():
+                    return
+                pool = self.pool
+                wallet = await self._wallet()
+                reader = wallet.address if wallet.connected else ""
+            if snapshot is None or snapshot.version <= seen:
+                continue
+            seen = snapshot.version
+            state = snapshot.market(pool)
+            if state is None:
+                continue
+            key = (state.pool.update_interval_id, state.pool.last_price_timestamp)
+            position: UserMarketPosition | None = None
+            reread = key != upkeep_key and reader != ""
+            if reread:
+                try:
+                    position = await read_position(reader, pool)
+                except ChainError as error:
+                    logger.warning("position of %s in %s: %s", reader, pool, error)
+                    reread = False  # try again at the next snapshot
+            async with self:
+                if generation != self._generation:
+                    return
+                wallet = await self._wallet()
+                if reread and wallet.address == reader and self._position_of == reader:
+                    self._position = position
+                    upkeep_key = key
+                elif not reader:
+                    upkeep_key = key
+                await self._refresh()
 
     @rx.event
     async def on_wallet(self, address: str, chain_id: int) -> None:
@@ -293,12 +415,8 @@ class TradeState(rx.State):
         if self.in_flight:
             return
         wallet = await self._wallet()
-        self.message = self.notice = ""
-        if not wallet.connected:
-            self.message = "Connect a wallet first."
-            return
-        if wallet.wrong_network:
-            self.message = "Your wallet is on another network: switch it first."
+        self._clear_messages()
+        if not self._wallet_ready(wallet):
             return
         await self._reload_position()
         await self._refresh()
@@ -335,16 +453,33 @@ class TradeState(rx.State):
         self._set_step(index, "preparing")
         self.in_flight = True
         yield
-        self._counter += 1
-        request_id = f"{kind}-{self._counter}"
-        prepared = await prepare_for_wallet(_adapter(), request, request_id,
-                                            wallet.expected_chain_id)
-        if prepared.problem:
-            self._fail(index, prepared.problem)
+        await self._hand_over(kind, index, request, wallet.expected_chain_id)
+
+    @rx.event
+    async def claim(self) -> AsyncIterator[Any]:
+        """Claim the unclaimed balance (``PoolCommitter.claim(user)``): everything executed
+        trades left in escrow goes to the wallet. Simulated first, signed in the wallet."""
+        if self.in_flight:
             return
-        self._pending = {"id": request_id, "kind": kind, "index": index, "hash": ""}
-        self.tx_request = prepared.params
-        self._set_step(index, "wallet")
+        wallet = await self._wallet()
+        self._clear_messages()
+        if not self._wallet_ready(wallet):
+            return
+        await self._reload_position()
+        await self._refresh()
+        state, _ = _market(self.pool)
+        if state is None or self._position is None:
+            self.message = self.message or "This market is not loaded yet."
+            return
+        if not any(self._position.claimable.as_tuple()):
+            self.message = "Nothing to claim yet: trades become claimable once they execute."
+            return
+        self.steps = Steps.single("Claim " + self.position.claimable).steps
+        self._set_step(0, "preparing")
+        self.in_flight = True
+        yield
+        request = claim_request(wallet.address, state.info.committer)
+        await self._hand_over("claim", 0, request, wallet.expected_chain_id)
 
     @rx.event
     def tx_sent(self, request_id: str, tx_hash: str) -> Any:
@@ -359,12 +494,18 @@ class TradeState(rx.State):
 
     @rx.event
     def tx_failed(self, request_id: str, message: str, rejected: bool) -> Any:
+        """The wallet did not send it. A rejection is the user's choice, not an error:
+        nothing was sent, the form keeps what was typed, and the step can be retried."""
         if not self._is_pending(request_id):
             return None
         self.tx_request = {}
-        text = str(message)[:MAX_WALLET_MESSAGE]
-        why = ("You rejected the request in your wallet." if rejected is True
-               else f"Your wallet did not send it: {text}")
+        if rejected is True:
+            why = ("You rejected the request in your wallet. Nothing was sent; "
+                   "you can try again.")
+            self._fail(self._pending["index"], why, status="rejected", kind="info")
+            return rx.toast.info("Request rejected in your wallet")
+        text = str(message)[:MAX_WALLET_MESSAGE] if isinstance(message, str) else ""
+        why = f"Your wallet did not send it: {text or 'no reason given'}"
         self._fail(self._pending["index"], why)
         return rx.toast.error(why)
 
@@ -391,24 +532,31 @@ class TradeState(rx.State):
             if receipt is None:
                 self._fail(index, "The transaction is not mined yet; check your wallet.")
                 return
-            if not receipt.succeeded:
-                self._fail(index, "The transaction reverted on chain.")
+        why = ""
+        if receipt is not None and not receipt.succeeded:
+            why = await _reverted_because(pending, receipt.block_number)
+        async with self:
+            if self._pending.get("hash") != tx_hash:
+                return
+            if why:
+                self._fail(index, why)
                 yield rx.toast.error("The transaction reverted on chain.")
                 return
             self._set_step(index, "confirmed")
             self._pending = {}
             self.in_flight = False
             await self._reload_position()
-            if pending["kind"] == "approve":
+            kind = pending["kind"]
+            if kind == "approve":
                 self.notice = "Approved. Confirm the trade to finish."
-                await self._refresh()
+            elif kind == "claim":
+                self.notice = "Claimed: the tokens are in your wallet."
             else:
-                self.notice = ("Trade queued: it executes at the rebalance shown above, and "
-                               "the tokens wait for you as unclaimed balance.")
+                self._queued(pending, receipt)
                 self.amount_text = ""
-                await self._refresh()
-        yield rx.toast.success("Approval confirmed" if pending["kind"] == "approve"
-                               else "Trade submitted")
+            await self._refresh()
+        yield rx.toast.success({"approve": "Approval confirmed", "claim": "Claim confirmed"}
+                               .get(pending["kind"], "Trade submitted"))
 
     # ------------------------------------------------------------------ internals
     def _is_pending(self, request_id: object) -> bool:
@@ -420,11 +568,42 @@ class TradeState(rx.State):
         tracker.set(index, status, tx_hash)
         self.steps = tracker.steps
 
-    def _fail(self, index: int, why: str) -> None:
-        self._set_step(index, "failed")
+    def _fail(self, index: int, why: str, *, status: str = "failed", kind: str = "error"
+              ) -> None:
+        self._set_step(index, status)
         self.message = why
+        self.message_kind = kind
         self._pending = {}
         self.in_flight = False
+
+    def _wallet_ready(self, wallet: WalletState) -> bool:
+        if not wallet.connected:
+            self.message = "Connect a wallet first."
+            return False
+        if wallet.wrong_network:
+            self.message = "Your wallet is on another network: switch it first."
+            return False
+        return True
+
+    def _queued(self, pending: dict[str, Any], receipt: Receipt) -> None:
+        """The notice of a confirmed commit: the rebalance it joined and when that runs."""
+        state, _ = _market(self.pool)
+        action = pending.get("action", "mint")
+        side = pending.get("side", "long")
+        if state is None:
+            self.notice = "Trade queued: it executes at the next rebalance it can join."
+            return
+        interval_id = committed_interval(receipt, state.info.committer, pending["from"])
+        executes_at = 0
+        if interval_id is not None:
+            snapshot = _data.current_snapshot()
+            offset = clock_offset(snapshot, int(time.time())) if snapshot else 0
+            executes_at = expected_execution_timestamp(
+                interval_id, state.pool.update_interval_id, state.pool.last_price_timestamp,
+                state.info.update_interval) - offset
+        self.queued_at = executes_at
+        self._queued_interval = interval_id or 0
+        self.notice = queued_notice(action, side, state.info, interval_id, executes_at)
 
     # ------------------------------------------------------------------ computed
     @rx.var
@@ -434,6 +613,21 @@ class TradeState(rx.State):
         if self.approval_needed:
             return f"Approve {self.unit}"
         return f"{self.action.capitalize()} {self.side}"
+
+
+async def _reverted_because(pending: dict[str, Any], block_number: int) -> str:
+    """The sentence for a transaction that reverted on chain, with its reason if a replay
+    on the state before its block finds one."""
+    try:
+        request = TransactionRequest(pending["from"], pending["to"],
+                                     bytes.fromhex(pending["data"]), int(pending["value"]))
+        reason = await revert_reason(_adapter().rpc, request, block_number)
+    except (ChainError, KeyError, ValueError) as error:
+        logger.warning("replaying reverted %s: %s", pending.get("hash"), error)
+        reason = None
+    if reason:
+        return f"The transaction reverted on chain: {reason}."
+    return "The transaction reverted on chain."
 
 
 def fmt_amount(raw: int, decimals: int) -> str:
@@ -506,7 +700,7 @@ def _quote() -> rx.Component:
 
 def _step(step: StepView) -> rx.Component:
     color = rx.match(step.status, ("confirmed", "grass"), ("failed", "red"),
-                     ("waiting", "gray"), "indigo")
+                     ("rejected", "amber"), ("waiting", "gray"), "indigo")
     return rx.hstack(
         rx.badge(step.number, variant="solid", color_scheme=color, radius="full"),
         rx.text(step.label, size="2", weight="medium"),
@@ -526,6 +720,86 @@ def _steps() -> rx.Component:
         TradeState.steps.length() > 0,
         rx.vstack(rx.foreach(TradeState.steps, _step), spacing="2", width="100%",
                   id="trade-steps"),
+    )
+
+
+def _position_row(label: str, value: rx.Var, element_id: str) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color_scheme="gray"),
+        rx.spacer(),
+        rx.text(value, size="2", weight="medium", id=element_id, text_align="right"),
+        width="100%",
+        align="center",
+    )
+
+
+def _pending_row(row: PendingRow) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(row.kind, size="2", weight="medium", class_name="position-pending-kind"),
+            rx.spacer(),
+            rx.text(row.amount, size="2", class_name="position-pending-amount"),
+            width="100%",
+        ),
+        rx.hstack(
+            rx.text(row.interval, size="1", color_scheme="gray"),
+            rx.spacer(),
+            countdown(row.executes_at, prefix="executes in ", done_text="executes at the "
+                      "next upkeep", class_name="rt-Text rt-r-size-1"),
+            width="100%",
+        ),
+        rx.text(row.executes_label, size="1", color_scheme="gray", align="right",
+                width="100%"),
+        spacing="0",
+        width="100%",
+        class_name="position-pending-row",
+    )
+
+
+def _position() -> rx.Component:
+    """The connected wallet in this market: tokens held, claimable, queued trades."""
+    view = TradeState.position
+    return rx.cond(
+        WalletState.connected & view.ready,
+        rx.vstack(
+            rx.hstack(rx.text("Your position in this market", size="2", weight="bold"),
+                      info_tip("Pool tokens in your wallet, what executed trades left for "
+                               "you to claim, and your trades waiting for a rebalance."),
+                      align="center", spacing="1"),
+            _position_row("Long tokens in wallet", view.long_balance, "position-long"),
+            _position_row("Short tokens in wallet", view.short_balance, "position-short"),
+            _position_row("Claimable", view.claimable, "position-claimable"),
+            rx.cond(
+                view.can_claim,
+                rx.button(
+                    "Claim",
+                    on_click=TradeState.claim,
+                    disabled=TradeState.in_flight | WalletState.wrong_network,
+                    variant="soft",
+                    size="2",
+                    width="100%",
+                    id="trade-claim",
+                ),
+            ),
+            rx.cond(
+                view.has_pending,
+                rx.vstack(
+                    rx.text("Waiting for a rebalance", size="2", color_scheme="gray"),
+                    rx.foreach(view.pending, _pending_row),
+                    rx.text("They become claimable when they execute.", size="1",
+                            color_scheme="gray"),
+                    spacing="2",
+                    width="100%",
+                    id="position-pending",
+                ),
+            ),
+            spacing="1",
+            width="100%",
+            padding="0.75em",
+            border="1px solid var(--gray-a5)",
+            border_radius="var(--radius-3)",
+            id="trade-position",
+        ),
     )
 
 
@@ -617,6 +891,7 @@ def trade_panel() -> rx.Component:
                 ),
             ),
             _wallet_notices(),
+            _position(),
             _steps(),
             rx.button(
                 state.submit_label,
@@ -629,11 +904,23 @@ def trade_panel() -> rx.Component:
                 id="trade-submit",
             ),
             rx.cond(state.message != "",
-                    rx.callout(state.message, icon="circle_alert", color_scheme="red",
-                               size="1", id="trade-message", role="alert")),
+                    rx.cond(state.message_kind == "info",
+                            rx.callout(state.message, icon="info", color_scheme="gray",
+                                       size="1", id="trade-message"),
+                            rx.callout(state.message, icon="circle_alert", color_scheme="red",
+                                       size="1", id="trade-message", role="alert"))),
             rx.cond(state.notice != "",
-                    rx.callout(state.notice, icon="circle_check", color_scheme="grass",
-                               size="1", id="trade-notice")),
+                    rx.callout(
+                        rx.vstack(
+                            rx.text(state.notice),
+                            rx.cond(state.queued_at > 0,
+                                    countdown(state.queued_at, prefix="Executes in ",
+                                              done_text="Executes at the next upkeep",
+                                              id="trade-queued-countdown")),
+                            spacing="1",
+                        ),
+                        icon="circle_check", color_scheme="grass", size="1",
+                        id="trade-notice")),
             spacing="3",
             width="100%",
         ),

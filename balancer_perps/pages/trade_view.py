@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation, localcontext
 from balancer_perps import format as fmt
 from balancer_perps.chain.positions import UserMarketPosition
 from balancer_perps.chain.snapshot import MarketInfo
-from balancer_perps.domain.types import CommitType, TradePreview
+from balancer_perps.domain.timing import expected_execution_timestamp
+from balancer_perps.domain.types import Balance, CommitType, TradePreview
 
 ACTIONS = ("mint", "burn", "flip")
 SIDES = ("long", "short")
@@ -175,7 +176,8 @@ def trade_quote(preview: TradePreview, info: MarketInfo, action: str, side: str,
 
 # ----------------------------------------------------------------- the step tracker
 
-STEP_STATUSES = ("waiting", "preparing", "wallet", "confirming", "confirmed", "failed")
+STEP_STATUSES = ("waiting", "preparing", "wallet", "confirming", "confirmed", "failed",
+                 "rejected")
 _STATUS_TEXT = {
     "waiting": "",
     "preparing": "Preparing…",
@@ -183,6 +185,7 @@ _STATUS_TEXT = {
     "confirming": "Confirming…",
     "confirmed": "Confirmed",
     "failed": "Failed",
+    "rejected": "Rejected in wallet",
 }
 
 
@@ -207,6 +210,10 @@ class Steps:
         labels.append(f"{action.capitalize()} {side}")
         return cls([StepView(i + 1, label) for i, label in enumerate(labels)])
 
+    @classmethod
+    def single(cls, label: str) -> Steps:
+        return cls([StepView(1, label)])
+
     def set(self, index: int, status: str, tx_hash: str = "") -> None:
         if status not in STEP_STATUSES or not 0 <= index < len(self.steps):
             return
@@ -220,3 +227,117 @@ class Steps:
         """The first step not confirmed yet (len(steps) when all are)."""
         return next((i for i, s in enumerate(self.steps) if s.status != "confirmed"),
                     len(self.steps))
+
+
+# ----------------------------------------------------------------- the user's position
+
+# The six commitment fields (ABI order), as what the user did and what the amount counts.
+_PENDING_KINDS = (
+    ("long_mint_settlement", "Mint long", "settlement"),
+    ("long_burn_pool_tokens", "Burn long", "long tokens"),
+    ("short_mint_settlement", "Mint short", "settlement"),
+    ("short_burn_pool_tokens", "Burn short", "short tokens"),
+    ("short_burn_long_mint_pool_tokens", "Flip short → long", "short tokens"),
+    ("long_burn_short_mint_pool_tokens", "Flip long → short", "long tokens"),
+)
+
+
+@dataclass(slots=True)
+class PendingRow:
+    """One queued trade of the user: what, how much, which rebalance, when."""
+
+    kind: str = ""
+    amount: str = ""
+    interval: str = ""  # "Rebalance #12"
+    executes_at: int = 0  # unix time on the browser's clock
+    executes_label: str = ""
+
+
+@dataclass(slots=True)
+class PositionView:
+    """The connected wallet in this market (`ready` False until it has been read)."""
+
+    ready: bool = False
+    long_balance: str = ""
+    short_balance: str = ""
+    claimable: str = ""  # "12.5 long tokens, 3 BAL" or "Nothing to claim"
+    can_claim: bool = False
+    pending: list[PendingRow] = field(default_factory=list)
+    has_pending: bool = False
+
+
+def pending_rows(position: UserMarketPosition, info: MarketInfo, *, update_interval_id: int,
+                 last_price_timestamp: int, clock_offset: int = 0) -> list[PendingRow]:
+    """Every non-zero commitment of every pending interval, oldest first. Mint amounts are
+    net of the mint fee (what the commit queued)."""
+    decimals, symbol = info.settlement_decimals, info.settlement_symbol
+    rows = []
+    for user_commitment in sorted(position.pending, key=lambda c: c.update_interval_id):
+        interval_id = user_commitment.update_interval_id
+        nominal = expected_execution_timestamp(interval_id, update_interval_id,
+                                               last_price_timestamp, info.update_interval)
+        executes_at = nominal - clock_offset
+        for name, kind, unit in _PENDING_KINDS:
+            raw = getattr(user_commitment.commitment, name)
+            if not raw:
+                continue
+            rows.append(PendingRow(
+                kind=kind,
+                amount=fmt.amount(raw, decimals, symbol if unit == "settlement" else unit,
+                                  digits=4),
+                interval=f"Rebalance #{interval_id}",
+                executes_at=executes_at,
+                executes_label=fmt.utc_time(executes_at),
+            ))
+    return rows
+
+
+def claimable_summary(claimable: Balance, info: MarketInfo) -> str:
+    decimals = info.settlement_decimals
+    parts = []
+    if claimable.long_tokens:
+        parts.append(fmt.amount(claimable.long_tokens, decimals, "long tokens", digits=4))
+    if claimable.short_tokens:
+        parts.append(fmt.amount(claimable.short_tokens, decimals, "short tokens", digits=4))
+    if claimable.settlement_tokens:
+        parts.append(fmt.amount(claimable.settlement_tokens, decimals, info.settlement_symbol,
+                                digits=4))
+    return ", ".join(parts) if parts else "Nothing to claim"
+
+
+def position_view(position: UserMarketPosition | None, info: MarketInfo, *,
+                  update_interval_id: int, last_price_timestamp: int,
+                  clock_offset: int = 0) -> PositionView:
+    if position is None:
+        return PositionView()
+    decimals = info.settlement_decimals
+    rows = pending_rows(position, info, update_interval_id=update_interval_id,
+                        last_price_timestamp=last_price_timestamp, clock_offset=clock_offset)
+    return PositionView(
+        ready=True,
+        long_balance=fmt.amount(position.long_balance, decimals, "long tokens", digits=4),
+        short_balance=fmt.amount(position.short_balance, decimals, "short tokens", digits=4),
+        claimable=claimable_summary(position.claimable, info),
+        can_claim=any(position.claimable.as_tuple()),
+        pending=rows,
+        has_pending=bool(rows),
+    )
+
+
+def queued_notice(action: str, side: str, info: MarketInfo, interval_id: int | None,
+                  executes_at: int) -> str:
+    """What a confirmed commit means for the user: when it executes and what to do then."""
+    other = "short" if side == "long" else "long"
+    if action == "mint":
+        result = f"your {side} tokens"
+    elif action == "burn":
+        result = f"your {info.settlement_symbol}"
+    else:
+        result = f"your {other} tokens"
+    if interval_id is None:
+        return (f"Trade queued: it executes at the next rebalance it can join, and {result} "
+                "then become claimable here.")
+    return (f"Trade queued for rebalance #{interval_id}, expected around "
+            f"{fmt.utc_time(executes_at)} (a keeper runs it, so it can be a little later). "
+            f"Then {result} become claimable here: use Claim, or trade straight from the "
+            "unclaimed balance.")
