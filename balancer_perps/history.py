@@ -473,3 +473,78 @@ def _change(before: Decimal | None, now: Decimal | None) -> Decimal | None:
     with localcontext() as context:
         context.prec = 34
         return now / before - 1
+
+
+# ---------------------------------------------------------------------- portfolio PnL
+@dataclass(frozen=True, slots=True)
+class AccountTrade:
+    """One commit of one account with its interval's stored prices and burn fee, exactly
+    as the contracts hold them (the PnL of ``balancer_perps.pnl``); ``None`` until the
+    interval executes."""
+
+    pool: str
+    commit_type: CommitType
+    amount: int  # gross: settlement for mints, pool tokens for burns and flips
+    update_interval_id: int
+    from_aggregate_balance: bool
+    long_price: Quad | None
+    short_price: Quad | None
+    burning_fee: Quad | None
+
+    @property
+    def executed(self) -> bool:
+        return self.long_price is not None
+
+
+def account_trades(
+    chain_id: int, account: str, *, db_url: str | None = None
+) -> list[AccountTrade]:
+    """Every commit of an account in every market, oldest first, with the exact prices and
+    burn fee of the interval it executed in."""
+    commits = table_of(CommitRecord)
+    executions = table_of(IntervalExecutionRecord)
+    joined = commits.outerjoin(
+        executions,
+        sa.and_(
+            executions.c.chain_id == commits.c.chain_id,
+            executions.c.pool == commits.c.pool,
+            executions.c.update_interval_id == commits.c.update_interval_id,
+        ),
+    )
+    query = (
+        sa.select(
+            commits.c.pool,
+            commits.c.commit_type,
+            commits.c.amount,
+            commits.c.update_interval_id,
+            commits.c.from_aggregate_balance,
+            executions.c.long_price,
+            executions.c.short_price,
+            executions.c.burning_fee,
+        )
+        .select_from(joined)
+        .where(commits.c.chain_id == chain_id, commits.c.account == _checksummed(account))
+        .order_by(commits.c.block_number, commits.c.log_index)
+    )
+    return [
+        AccountTrade(
+            pool,
+            CommitType(kind),
+            amount,
+            interval_id,
+            bool(from_aggregate),
+            Quad.from_bytes16(long_price) if long_price else None,
+            Quad.from_bytes16(short_price) if long_price else None,
+            Quad.from_bytes16(burning_fee) if long_price else None,
+        )
+        for (
+            pool,
+            kind,
+            amount,
+            interval_id,
+            from_aggregate,
+            long_price,
+            short_price,
+            burning_fee,
+        ) in _rows(query, db_url)
+    ]

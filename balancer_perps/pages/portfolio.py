@@ -1,18 +1,431 @@
-"""The portfolio page: positions, claimable balances and history of a wallet."""
+"""The portfolio page: the connected wallet's positions in every market, what waits for it
+(unclaimed balances, queued trades) and its PnL, live.
+
+The account is the one the browser's wallet reports (`WalletState`): a client claim, good
+for choosing whose public balances to show, nothing more. Balances come from one multicall
+(`chain.positions.read_user`), re-read at every rebalance, every half minute and on
+request; the trades behind the PnL come from the index (`history.account_trades`). Values
+follow the live snapshot at every block without a read.
+"""
 
 from __future__ import annotations
 
-import reflex as rx
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from balancer_perps import format as fmt
+from balancer_perps import history
+from balancer_perps.chain.errors import ChainError
+from balancer_perps.chain.positions import UserSnapshot
+from balancer_perps.chain.snapshot import MarketsSnapshot
+from balancer_perps.components.countdown import countdown
 from balancer_perps.components.layout import page_layout
+from balancer_perps.components.metrics import info_tip, loading_state, panel, trend_text
+from balancer_perps.components.wallet import (
+    SwitchChainButton,
+    WalletState,
+    WalletSync,
+    checked_address,
+    wallet_chain,
+)
+from balancer_perps.pages import trade
+from balancer_perps.pages._live import LivePage
+from balancer_perps.pages.markets_view import clock_offset
+from balancer_perps.pages.portfolio_view import (
+    PNL_EXPLANATION,
+    PendingCommitRow,
+    PortfolioView,
+    PositionRow,
+    TotalRow,
+    portfolio_view,
+)
+
+logger = logging.getLogger(__name__)
+
+ROUTE = "/portfolio"
+REREAD_SECONDS = 30  # chain time between balance reads when no rebalance happens
+
+
+async def read_positions(account: str, snapshot: MarketsSnapshot) -> UserSnapshot:
+    """The account in every market of the snapshot, in one batch (the trade panel's
+    adapter, so one HTTP session per event loop)."""
+    adapter = trade._adapter()
+    pools = [m.info.address for m in snapshot.markets]
+    if any(adapter.markets.statics(pool) is None for pool in pools):
+        await adapter.markets.discover()
+    statics = [s for s in (adapter.markets.statics(pool) for pool in pools) if s is not None]
+    return await adapter.read_user(account, statics)
+
+
+async def read_trades(chain_id: int, account: str) -> list[history.AccountTrade] | None:
+    """The account's trades from the index; None when the index cannot be read."""
+    try:
+        return await asyncio.to_thread(history.account_trades, chain_id, account)
+    except SQLAlchemyError:
+        logger.exception("reading the trades of %s from the index failed", account)
+        return None
+
+
+def reread_key(snapshot: MarketsSnapshot, account: str) -> tuple[object, ...]:
+    """Balances change at rebalances (executed trades become claimable) and at the user's
+    own transactions: read them again when a market executes, or every half minute."""
+    return (
+        account,
+        snapshot.chain_id,
+        snapshot.block_timestamp // REREAD_SECONDS,
+        tuple((m.info.address, m.pool.update_interval_id) for m in snapshot.markets),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    account: str
+    key: tuple[object, ...] = ()
+    user: UserSnapshot | None = None
+    trades: Sequence[history.AccountTrade] | None = None
+    view: PortfolioView | None = None
+    problem: str = ""
+
+
+class PortfolioState(LivePage, rx.State):
+    status: str = "loading"  # disconnected | loading | ready | empty | error
+    account_label: str = ""
+    rows: list[PositionRow] = []  # noqa: RUF012 (a Reflex state field)
+    totals: list[TotalRow] = []  # noqa: RUF012
+    history_note: str = ""
+    problem: str = ""  # why the balances shown may be stale, or could not be read
+    balances_label: str = ""
+    _account: str = ""
+    _key: tuple = ()
+    _user: UserSnapshot | None = None
+    _trades: Sequence[history.AccountTrade] | None = None
+
+    # ------------------------------------------------------------------ LivePage
+    def _on_page(self, route_id: str) -> bool:
+        return route_id.strip("/") == ROUTE.strip("/")
+
+    def _route(self) -> dict[str, Any]:
+        route = super()._route()
+        route.update(account=self._account, key=self._key, user=self._user,
+                     trades=self._trades)
+        return route
+
+    async def _prepare(self, snapshot: MarketsSnapshot, route: dict[str, Any]) -> Any:
+        account = route["account"]
+        if not account:
+            return _Prepared(account="")
+        key = reread_key(snapshot, account)
+        user, trades, problem = route["user"], route["trades"], ""
+        if key != route["key"] or user is None:
+            try:
+                user = await read_positions(account, snapshot)
+            except ChainError as error:
+                problem = f"Your balances could not be read: {error.message}"
+                key = route["key"]  # try again with the next block
+            else:
+                trades = await read_trades(snapshot.chain_id, account)
+        if user is None:
+            return _Prepared(account=account, key=key, problem=problem)
+        view = portfolio_view(snapshot, user, trades,
+                              clock_offset=clock_offset(snapshot, int(time.time())))
+        return _Prepared(account=account, key=key, user=user, trades=trades, view=view,
+                         problem=problem)
+
+    def _apply(self, prepared: Any) -> None:
+        if prepared.account != self._account:
+            return  # the wallet switched accounts while this was read
+        if not prepared.account:
+            self.status = "disconnected"
+            return
+        self._key = prepared.key
+        self.problem = prepared.problem
+        if prepared.view is None:
+            self.status = "error"
+            return
+        self._user = prepared.user
+        self._trades = prepared.trades
+        self.rows = prepared.view.rows
+        self.totals = prepared.view.totals
+        self.history_note = prepared.view.history_note
+        self.balances_label = f"Balances at block {prepared.user.block_number:,}"
+        self.status = "ready" if prepared.view.rows or prepared.view.totals else "empty"
+
+    # ------------------------------------------------------------------ helpers
+    def _show_account(self, address: str) -> None:
+        """Start over for another account ("" when disconnected)."""
+        self._account = address
+        self._key = ()
+        self._user = None
+        self._trades = None
+        self.rows = []
+        self.totals = []
+        self.problem = ""
+        self.history_note = ""
+        self.balances_label = ""
+        self.account_label = fmt.short_address(address) if address else ""
+        self.status = "loading" if address else "disconnected"
+
+    # ------------------------------------------------------------------ events
+    @rx.event
+    async def load(self) -> Any:
+        """When the page opens: the wallet's account, its portfolio, then live updates."""
+        wallet = await self.get_state(WalletState)
+        self._show_account(checked_address(wallet.address))
+        await self.show_current()
+        return PortfolioState.follow_live
+
+    @rx.event
+    async def on_wallet(self, address: str, chain_id: int) -> None:
+        """The wallet connected, switched account or chain, or disconnected."""
+        wallet = await self.get_state(WalletState)
+        wallet._apply(address, chain_id)  # checks both; anything else counts as disconnected
+        if wallet.address != self._account or self.status == "loading":
+            self._show_account(wallet.address)
+            await self.show_current()
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Read the balances and the trades again now."""
+        if self._account:
+            self._key = ()
+            self._user = None
+            await self.show_current()
+
+
+# ----------------------------------------------------------------------------- view
+
+
+def _pending_row(row: PendingCommitRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.kind),
+        rx.table.cell(row.amount),
+        rx.table.cell(row.interval),
+        rx.table.cell(rx.vstack(
+            countdown(row.executes_at, prefix="in ", done_text="waiting for a keeper"),
+            rx.text(row.executes_label, size="1", color_scheme="gray"),
+            spacing="0",
+        )),
+        class_name="portfolio-pending-row",
+    )
+
+
+def _figure(label: str, value: Any, tip: str, **props: Any) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.text(label, size="1", color_scheme="gray"), info_tip(tip), spacing="1",
+                  align="center"),
+        value if isinstance(value, rx.Component) else rx.text(value, size="2",
+                                                              weight="medium"),
+        spacing="1",
+        min_width="0",
+        **props,
+    )
+
+
+def _position_card(row: PositionRow) -> rx.Component:
+    return panel(
+        rx.vstack(
+            rx.flex(
+                rx.link(rx.heading(row.name, size="4"), href=row.href),
+                rx.badge(row.leverage, variant="solid", color_scheme="indigo"),
+                rx.badge(row.collateral, variant="soft", color_scheme="violet"),
+                rx.spacer(),
+                rx.hstack(
+                    rx.text("PnL", size="2", color_scheme="gray"),
+                    trend_text(row.pnl, row.pnl_trend, size="3", weight="bold",
+                               class_name="portfolio-pnl"),
+                    trend_text(row.pnl_percent, row.pnl_trend, size="2"),
+                    align="baseline",
+                    spacing="2",
+                ),
+                gap="0.5em",
+                align="center",
+                wrap="wrap",
+                width="100%",
+            ),
+            rx.grid(
+                _figure("Long tokens in wallet", row.long_tokens + " (" + row.long_value + ")",
+                        "Long pool tokens in your wallet, and their value at today's token "
+                        "price."),
+                _figure("Short tokens in wallet",
+                        row.short_tokens + " (" + row.short_value + ")",
+                        "Short pool tokens in your wallet, and their value at today's token "
+                        "price."),
+                _figure("Paid in", row.paid_in, "Settlement your executed mints paid, "
+                        "mint fees included."),
+                _figure("Paid out", row.paid_out, "Settlement your executed burns paid you "
+                        "(claimed or not), after the burn fee."),
+                _figure("Tokens now", row.tokens_value, "Your long and short tokens in the "
+                        "wallet, unclaimed or queued to burn, at today's token prices."),
+                columns=rx.breakpoints(initial="2", md="5"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.cond(
+                row.has_unclaimed,
+                rx.callout(
+                    rx.flex(
+                        rx.text("Unclaimed: " + row.unclaimed + "."),
+                        rx.link("Claim on the market page →", href=row.href,
+                                weight="medium", class_name="portfolio-claim-link"),
+                        gap="0.5em",
+                        wrap="wrap",
+                        align="center",
+                    ),
+                    icon="hand_coins",
+                    size="1",
+                    width="100%",
+                    class_name="portfolio-unclaimed",
+                ),
+            ),
+            rx.cond(
+                row.pending.length() > 0,
+                rx.box(
+                    rx.text("Queued trades", size="2", weight="medium"),
+                    rx.table.root(
+                        rx.table.header(rx.table.row(*(
+                            rx.table.column_header_cell(h)
+                            for h in ("Trade", "Amount", "Interval", "Executes")))),
+                        rx.table.body(rx.foreach(row.pending, _pending_row)),
+                        size="1",
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+            ),
+            rx.link("Trade on the market page →", href=row.href, size="2"),
+            spacing="3",
+            width="100%",
+        ),
+        class_name="portfolio-position",
+        custom_attrs={"data-market": row.address},
+    )
+
+
+def _total_card(row: TotalRow) -> rx.Component:
+    return rx.vstack(
+        rx.text(row.collateral, size="2", color_scheme="gray"),
+        trend_text(row.pnl, row.pnl_trend, size="5", weight="bold"),
+        trend_text(row.pnl_percent, row.pnl_trend, size="2"),
+        rx.text("Tokens now " + row.tokens_value + " · unclaimed " + row.unclaimed, size="1",
+                color_scheme="gray"),
+        rx.cond(row.note != "", rx.text(row.note, size="1", color_scheme="gray")),
+        spacing="1",
+        class_name="portfolio-total",
+    )
+
+
+def _summary() -> rx.Component:
+    state = PortfolioState
+    return panel(
+        rx.vstack(
+            rx.hstack(rx.heading("Total PnL", size="4"),
+                      info_tip("Added up per settlement token: markets settled in different "
+                               "tokens are never added together."),
+                      align="center", spacing="2"),
+            rx.flex(rx.foreach(state.totals, _total_card), gap="2em", wrap="wrap"),
+            rx.text(PNL_EXPLANATION, size="1", color_scheme="gray", id="pnl-explanation"),
+            rx.cond(state.history_note != "",
+                    rx.text(state.history_note, size="2", color_scheme="amber")),
+            spacing="3",
+            width="100%",
+        ),
+        id="portfolio-summary",
+    )
+
+
+def _wrong_network() -> rx.Component:
+    chain = wallet_chain()
+    return rx.cond(
+        WalletState.wrong_network,
+        rx.callout(
+            rx.hstack(
+                rx.text(f"Your wallet is on another network. These balances are on "
+                        f"{chain.name}; switch to trade or claim."),
+                SwitchChainButton.create(chain_id=chain.chain_id, label="Switch network",
+                                         id="portfolio-switch-network",
+                                         class_name="rt-reset rt-BaseButton rt-Button "
+                                                    "rt-r-size-1 rt-variant-solid"),
+                align="center", wrap="wrap", spacing="2",
+            ),
+            icon="triangle_alert", color_scheme="amber", size="1", width="100%",
+            id="portfolio-wrong-network",
+        ),
+    )
+
+
+def _ready() -> rx.Component:
+    state = PortfolioState
+    return rx.vstack(
+        _summary(),
+        rx.cond(
+            state.rows.length() > 0,
+            rx.vstack(rx.foreach(state.rows, _position_card), spacing="3", width="100%"),
+            rx.text("No open positions: everything you traded is closed.", color_scheme="gray"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _connect_prompt() -> rx.Component:
+    return rx.callout(
+        "Connect a wallet to see your positions, unclaimed balances, queued trades and PnL. "
+        "The app never holds your keys.",
+        icon="wallet", id="portfolio-connect-prompt",
+    )
+
+
+def _empty() -> rx.Component:
+    return rx.vstack(
+        rx.text("This wallet has no positions, unclaimed balances or queued trades in any "
+                "market yet.", color_scheme="gray"),
+        rx.link("Browse the markets", href="/markets"),
+        spacing="2",
+        id="portfolio-empty",
+    )
 
 
 def portfolio_page() -> rx.Component:
+    state = PortfolioState
     return page_layout(
-        rx.vstack(
+        WalletSync.create(on_account=state.on_wallet),
+        rx.flex(
             rx.heading("Portfolio", size="7", id="page-title"),
-            rx.text("Connect a wallet to see your positions.", color_scheme="gray"),
-            spacing="4",
+            rx.cond(state.account_label != "",
+                    rx.badge(state.account_label, variant="soft", color_scheme="gray",
+                             class_name="mono", id="portfolio-account")),
+            rx.spacer(),
+            rx.text(state.balances_label, size="1", color_scheme="gray"),
+            rx.cond(state.account_label != "",
+                    rx.icon_button(rx.icon("refresh_cw", size=14), on_click=state.refresh,
+                                   variant="ghost", size="1", aria_label="Refresh balances",
+                                   id="portfolio-refresh")),
+            gap="0.6em",
+            align="center",
+            wrap="wrap",
             width="100%",
-        )
+            on_mount=state.load,
+        ),
+        _wrong_network(),
+        rx.cond(state.problem != "",
+                rx.callout(state.problem, icon="circle_alert", color_scheme="red", size="1",
+                           role="alert", id="portfolio-problem")),
+        rx.match(
+            state.status,
+            ("disconnected", _connect_prompt()),
+            ("ready", _ready()),
+            ("empty", _empty()),
+            ("error", rx.text("Your portfolio could not be loaded yet; it will try again with "
+                              "the next block.", color_scheme="gray")),
+            loading_state("Loading your portfolio…", id="portfolio-loading"),
+        ),
+        node_error=state.node_error,
     )
