@@ -148,7 +148,7 @@ export function TransactionSender({ request, onSent, onFailed }) {
     handled.current = id;
     sendTransactionAsync({
       account: request.from,
-      to: request.to,
+      to: request.to || undefined, // none: a contract creation
       data: request.data,
       value: BigInt(request.value || "0"),
       gas: request.gas ? BigInt(request.gas) : undefined,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from balancer_perps.pages import market, markets
+from balancer_perps.pages import create, market, markets
 from balancer_perps.pages.portfolio import portfolio_page
 from balancer_perps.watcher import start_watcher
 
@@ -18,3 +18,5 @@ app.add_page(markets.markets_page, route="/markets", title="Markets · Balancer 
 app.add_page(market.market_page, route=market.ROUTE, title="Market · Balancer Perps",
              on_load=market.ON_LOAD)
 app.add_page(portfolio_page, route="/portfolio", title="Portfolio · Balancer Perps")
+app.add_page(create.create_page, route=create.ROUTE, title="Create a market · Balancer Perps",
+             on_load=create.ON_LOAD)

@@ -52,6 +52,11 @@ class Network:
     pool_deploy_blocks: Mapping[str, int] = field(default_factory=dict)
     tokens: tuple[TokenInfo, ...] = ()
     explorer_url: str | None = None
+    # Market creation: who receives new markets' 10 % secondary fee (the Balancer DAO
+    # treasury), and per settlement symbol the Chainlink feed pricing 1 ETH in that token
+    # (the keeper-reward oracle of a new market). None / empty: creation is unavailable.
+    treasury: str | None = None
+    settlement_eth_feeds: Mapping[str, str] = field(default_factory=dict)
 
     def is_verified(self, pool: str) -> bool:
         return to_checksum_address(pool) in self.verified_pools
@@ -97,7 +102,9 @@ def arbitrum_one_network(settings: Settings) -> Network:
         pool_keeper=to_checksum_address(ARBITRUM_ONE_KEEPER),
         multicall3=MULTICALL3_ADDRESS,
         deploy_block=ARBITRUM_ONE_DEPLOY_BLOCK,
-        verified_pools=frozenset(to_checksum_address(a) for a in ARBITRUM_ONE_MARKETS.values()),
+        verified_pools=frozenset(to_checksum_address(a) for a in ARBITRUM_ONE_MARKETS.values())
+        | settings.extra_verified_pools,
+        treasury=settings.treasury,
         explorer_url="https://arbiscan.io",
     )
 
@@ -130,7 +137,8 @@ def network_from_manifest(manifest: Mapping[str, Any], settings: Settings) -> Ne
             pool_keeper=to_checksum_address(contracts["PoolKeeper"]),
             multicall3=to_checksum_address(contracts.get("Multicall3", MULTICALL3_ADDRESS)),
             deploy_block=int(manifest.get("deploy_block", 0)),
-            verified_pools=frozenset(to_checksum_address(p["address"]) for p in pools),
+            verified_pools=frozenset(to_checksum_address(p["address"]) for p in pools)
+            | settings.extra_verified_pools,
             pool_deploy_blocks={
                 to_checksum_address(p["address"]): int(p["deploy_block"])
                 for p in pools
@@ -140,8 +148,21 @@ def network_from_manifest(manifest: Mapping[str, Any], settings: Settings) -> Ne
                 TokenInfo(symbol, to_checksum_address(t["address"]), int(t["decimals"]))
                 for symbol, t in manifest.get("tokens", {}).items()
             ),
+            treasury=settings.treasury or _treasury_of(manifest),
+            settlement_eth_feeds={
+                pair.removeprefix("ETH/"): to_checksum_address(f["address"])
+                for pair, f in manifest.get("feeds", {}).items()
+                if pair.removeprefix("ETH/") in manifest.get("tokens", {})
+            },
         )
     except (KeyError, TypeError, ValueError) as error:
         raise NetworkConfigError(
             f"the devnet manifest is incomplete or malformed: {error}"
         ) from error
+
+
+def _treasury_of(manifest: Mapping[str, Any]) -> str | None:
+    """The devnet's ``treasury`` account: it deploys the devnet's own markets, and stands
+    for the Balancer DAO treasury that receives every market's secondary fee."""
+    account = manifest.get("accounts", {}).get("treasury")
+    return to_checksum_address(account["address"]) if account else None

@@ -9,6 +9,7 @@ sim = await adapter.simulate(commit_request(...))
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from balancer_perps.chain.contracts import v2_custom_errors
@@ -25,7 +26,7 @@ from balancer_perps.chain.transactions import (
     fetch_receipt,
     simulate,
 )
-from balancer_perps.networks import Network
+from balancer_perps.networks import Network, load_network
 
 
 class ChainAdapter:
@@ -76,3 +77,16 @@ class ChainAdapter:
     async def receipt(self, tx_hash: str) -> Receipt | None:
         """A sent transaction's receipt, None while it is pending."""
         return await fetch_receipt(self.rpc, tx_hash)
+
+
+# One adapter per event loop of a backend process: its HTTP session belongs to that loop.
+_per_loop: dict[int, ChainAdapter] = {}
+
+
+def loop_adapter() -> ChainAdapter:
+    """The adapter for the running event loop, on the app's configured network."""
+    key = id(asyncio.get_running_loop())
+    adapter = _per_loop.get(key)
+    if adapter is None:
+        adapter = _per_loop[key] = ChainAdapter.connect(load_network())
+    return adapter

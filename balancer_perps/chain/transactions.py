@@ -15,7 +15,14 @@ from eth_utils.address import to_checksum_address
 
 from balancer_perps.chain.contracts import v2_abis
 from balancer_perps.chain.errors import AbiMismatch, ContractReverted
-from balancer_perps.chain.rpc import BlockId, RawLog, RpcClient, parse_log
+from balancer_perps.chain.rpc import (
+    BlockId,
+    RawLog,
+    RpcClient,
+    hex_bytes,
+    parse_log,
+    to_block_param,
+)
 from balancer_perps.domain.commit_encoding import encode_commit_params
 from balancer_perps.domain.types import CommitType
 
@@ -23,18 +30,26 @@ from balancer_perps.domain.types import CommitType
 @dataclass(frozen=True, slots=True)
 class TransactionRequest:
     sender: str
-    to: str
+    to: str  # "" for a contract creation (``data`` is then the init code)
     data: bytes
     value: int = 0  # wei
 
+    @property
+    def is_creation(self) -> bool:
+        return self.to == ""
+
     def wallet_params(self) -> dict[str, Any]:
-        """The ``eth_sendTransaction`` parameters for the wallet (hex strings)."""
-        return {
+        """The ``eth_sendTransaction`` parameters for the wallet (hex strings); a contract
+        creation has no ``to``."""
+        params = {
             "from": self.sender,
             "to": self.to,
             "data": "0x" + self.data.hex(),
             "value": hex(self.value),
         }
+        if self.is_creation:
+            del params["to"]
+        return params
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +80,8 @@ async def simulate(
 
     Node failures still raise (``NodeUnavailable``, ``RpcError``).
     """
+    if request.is_creation:
+        return await _simulate_creation(rpc, request, estimate_gas=estimate_gas, block=block)
     try:
         data = await rpc.call(
             request.to, request.data, block=block, sender=request.sender, value=request.value
@@ -82,6 +99,28 @@ async def simulate(
     return Simulation(request, data, None, gas)
 
 
+async def _simulate_creation(
+    rpc: RpcClient, request: TransactionRequest, *, estimate_gas: bool, block: BlockId
+) -> Simulation:
+    """A contract creation: ``eth_call`` / ``eth_estimateGas`` without ``to``; the return
+    data is the runtime code the constructor would leave."""
+    tx: dict[str, Any] = {"from": request.sender, "data": "0x" + request.data.hex()}
+    if request.value:
+        tx["value"] = hex(request.value)
+    param = to_block_param(block)
+    try:
+        data = hex_bytes(await rpc.request("eth_call", [tx, param]))
+    except ContractReverted as revert:
+        return Simulation(request, b"", revert, None)
+    gas = None
+    if estimate_gas:
+        try:
+            gas = int(await rpc.request("eth_estimateGas", [tx, param]), 16)
+        except ContractReverted as revert:
+            return Simulation(request, data, revert, None)
+    return Simulation(request, data, None, gas)
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """The outcome of a mined transaction the user's wallet sent."""
@@ -90,6 +129,7 @@ class Receipt:
     succeeded: bool
     block_number: int
     logs: tuple[RawLog, ...]
+    contract_address: str | None = None  # the new contract of a creation, checksummed
 
 
 async def fetch_receipt(rpc: RpcClient, tx_hash: str) -> Receipt | None:
@@ -102,6 +142,8 @@ async def fetch_receipt(rpc: RpcClient, tx_hash: str) -> Receipt | None:
         succeeded=int(raw.get("status", "0x0"), 16) == 1,
         block_number=int(raw["blockNumber"], 16),
         logs=tuple(parse_log(log) for log in raw.get("logs", ())),
+        contract_address=(to_checksum_address(raw["contractAddress"])
+                          if raw.get("contractAddress") else None),
     )
 
 

@@ -6,7 +6,7 @@ import reflex as rx
 
 from balancer_perps.components.wallet import wallet_button
 
-NAV_LINKS = (("Markets", "/markets"), ("Portfolio", "/portfolio"))
+NAV_LINKS = (("Markets", "/markets"), ("Portfolio", "/portfolio"), ("Create", "/create"))
 
 
 def _nav_link(label: str, href: str) -> rx.Component:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import reflex as rx
 
-from balancer_perps.chain.adapter import ChainAdapter
+from balancer_perps.chain.adapter import ChainAdapter, loop_adapter
 from balancer_perps.chain.errors import ChainError
 from balancer_perps.chain.positions import UserMarketPosition
 from balancer_perps.chain.snapshot import MarketState
@@ -35,6 +35,7 @@ from balancer_perps.chain.transactions import (
 )
 from balancer_perps.components.countdown import countdown
 from balancer_perps.components.metrics import info_tip, panel
+from balancer_perps.components.steps import step_row
 from balancer_perps.components.wallet import (
     SwitchChainButton,
     TransactionSender,
@@ -45,7 +46,6 @@ from balancer_perps.components.wallet import (
 from balancer_perps.domain.errors import ContractError
 from balancer_perps.domain.preview import preview_commit
 from balancer_perps.domain.timing import expected_execution_timestamp
-from balancer_perps.networks import load_network
 from balancer_perps.pages import _data
 from balancer_perps.pages._live import IDLE_CHECK_SECONDS
 from balancer_perps.pages.market_view import parse_address
@@ -80,16 +80,8 @@ _TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
 _REQUEST_ID = re.compile(r"(approve|commit|claim)-[0-9]{1,9}")
 MAX_WALLET_MESSAGE = 300
 
-# One adapter per event loop of this backend process (its HTTP session belongs to a loop).
-_adapters: dict[int, ChainAdapter] = {}
-
-
 def _adapter() -> ChainAdapter:
-    key = id(asyncio.get_running_loop())
-    adapter = _adapters.get(key)
-    if adapter is None:
-        adapter = _adapters[key] = ChainAdapter.connect(load_network())
-    return adapter
+    return loop_adapter()
 
 
 async def read_position(user: str, pool: str) -> UserMarketPosition | None:
@@ -699,20 +691,7 @@ def _quote() -> rx.Component:
 
 
 def _step(step: StepView) -> rx.Component:
-    color = rx.match(step.status, ("confirmed", "grass"), ("failed", "red"),
-                     ("rejected", "amber"), ("waiting", "gray"), "indigo")
-    return rx.hstack(
-        rx.badge(step.number, variant="solid", color_scheme=color, radius="full"),
-        rx.text(step.label, size="2", weight="medium"),
-        rx.spacer(),
-        rx.cond((step.status == "preparing") | (step.status == "confirming"),
-                rx.spinner(size="1")),
-        rx.text(step.status_text, size="2", color_scheme="gray", class_name="trade-step-status"),
-        width="100%",
-        align="center",
-        class_name="trade-step",
-        custom_attrs={"data-status": step.status},
-    )
+    return step_row(step, "trade")
 
 
 def _steps() -> rx.Component:
