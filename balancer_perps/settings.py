@@ -12,6 +12,8 @@ over the SQLite default, and ``REFLEX_REDIS_URL``.
 | ``BALANCER_PERPS_WS_URL`` | from the manifest | WebSocket URL for new-block subscriptions |
 | ``BALANCER_PERPS_DEVNET_DIR`` | ``.devnet`` | where the devnet writes ``manifest.json`` |
 | ``BALANCER_PERPS_SHOW_UNVERIFIED`` | ``false`` | list markets that are not on the allow-list |
+| ``BALANCER_PERPS_VERIFIED_POOLS`` | empty | more allow-listed pools, comma-separated |
+| ``BALANCER_PERPS_TREASURY`` | devnet: ``treasury`` | gets the 10 % of UI-created markets |
 | ``BALANCER_PERPS_WATCHER`` | ``true`` | run the block watcher in this backend process |
 | ``BALANCER_PERPS_POLL_INTERVAL`` | ``1.0`` | seconds between new-block polls without WebSocket |
 | ``BALANCER_PERPS_LOG_RANGE`` | ``5000`` | most blocks per ``eth_getLogs`` request of the indexer |
@@ -20,13 +22,17 @@ over the SQLite default, and ``REFLEX_REDIS_URL``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from eth_utils.address import to_checksum_address
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NETWORK = "devnet"
 DEFAULT_DB_URL = "sqlite:///balancer_perps.db"
+_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,8 @@ class Settings:
     redis_url: str | None
     devnet_dir: Path
     show_unverified_markets: bool
+    extra_verified_pools: frozenset[str]  # checksummed
+    treasury: str | None  # checksummed; None: the network's default
     watcher_enabled: bool
     poll_interval: float
     log_range: int
@@ -71,6 +79,22 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     return number
 
 
+def _address(name: str, value: str) -> str:
+    """A checksummed address; mixed case must be a correct EIP-55 checksum."""
+    value = value.strip()
+    if not _HEX_ADDRESS.fullmatch(value):
+        raise SettingsError(f"{name}: {value!r} is not a 0x-prefixed 20-byte address")
+    checksummed = to_checksum_address(value)
+    mixed_case = value[2:] not in (value[2:].lower(), value[2:].upper())
+    if mixed_case and value != checksummed:
+        raise SettingsError(f"{name}: {value!r} has a wrong EIP-55 checksum (a typo?)")
+    return checksummed
+
+
+def _addresses(env: Mapping[str, str], name: str) -> frozenset[str]:
+    return frozenset(_address(name, item) for item in env.get(name, "").split(",") if item.strip())
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     devnet_dir = Path(env.get("BALANCER_PERPS_DEVNET_DIR") or ".devnet")
@@ -84,6 +108,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("REFLEX_REDIS_URL") or None,
         devnet_dir=devnet_dir,
         show_unverified_markets=_flag(env, "BALANCER_PERPS_SHOW_UNVERIFIED", False),
+        extra_verified_pools=_addresses(env, "BALANCER_PERPS_VERIFIED_POOLS"),
+        treasury=(_address("BALANCER_PERPS_TREASURY", env["BALANCER_PERPS_TREASURY"])
+                  if env.get("BALANCER_PERPS_TREASURY") else None),
         watcher_enabled=_flag(env, "BALANCER_PERPS_WATCHER", True),
         poll_interval=_number(env, "BALANCER_PERPS_POLL_INTERVAL", 1.0),
         log_range=int(_number(env, "BALANCER_PERPS_LOG_RANGE", 5000)),

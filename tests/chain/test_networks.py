@@ -101,3 +101,36 @@ def test_arbitrum_one_is_the_v2_1_deployment() -> None:
 def test_an_unknown_network_lists_the_known_ones() -> None:
     with pytest.raises(NetworkConfigError, match="devnet, arbitrum-one"):
         load_network(load_settings({"BALANCER_PERPS_NETWORK": "mainnet"}))
+
+
+def test_more_verified_pools_and_the_treasury_come_from_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest()))
+    created = "0x" + "dd" * 20
+    env = {
+        "BALANCER_PERPS_DEVNET_DIR": str(tmp_path),
+        "BALANCER_PERPS_VERIFIED_POOLS": f" {created} ,",
+        "BALANCER_PERPS_TREASURY": "0x" + "ee" * 20,
+    }
+    network = load_network(load_settings(env))
+    assert network.is_verified(POOL) and network.is_verified(created)
+    assert network.treasury is not None and network.treasury.lower() == "0x" + "ee" * 20
+    arbitrum = load_network(load_settings({
+        **env, "BALANCER_PERPS_NETWORK": "arbitrum-one", "BALANCER_PERPS_RPC_URL": "http://n:1"}))
+    assert arbitrum.is_verified(created) and arbitrum.is_verified(POOL)
+    assert arbitrum.treasury is not None and arbitrum.treasury.lower() == "0x" + "ee" * 20
+    assert load_network(load_settings({
+        "BALANCER_PERPS_NETWORK": "arbitrum-one", "BALANCER_PERPS_RPC_URL": "http://n:1",
+    })).treasury is None  # no guessed address: market creation stays off
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("BALANCER_PERPS_VERIFIED_POOLS", "0x1234", "not a 0x-prefixed 20-byte address"),
+        ("BALANCER_PERPS_VERIFIED_POOLS", f"{POOL},nonsense", "not a 0x-prefixed"),
+        ("BALANCER_PERPS_TREASURY", "0x8F4af5A3b58EA60e66690f30335Ed8586E46AcEB", "checksum"),
+    ],
+)
+def test_bad_addresses_in_the_environment_are_refused(name: str, value: str, why: str) -> None:
+    with pytest.raises(SettingsError, match=why):
+        load_settings({name: value})
