@@ -548,3 +548,142 @@ def account_trades(
             burning_fee,
         ) in _rows(query, db_url)
     ]
+
+
+# ---------------------------------------------------------------------- portfolio history
+@dataclass(frozen=True, slots=True)
+class AccountCommit:
+    """One commit of one account for the trade history: where and when it was made, the
+    mint fee rate it paid at commit time, and, once its interval executed, the exact prices
+    and burn fee the contracts stored for that interval (``None`` until then)."""
+
+    timestamp: int  # of the commit's block
+    block_number: int
+    tx_hash: str
+    log_index: int
+    pool: str
+    commit_type: CommitType
+    amount: int  # gross: settlement for mints, pool tokens for burns and flips
+    update_interval_id: int
+    from_aggregate_balance: bool
+    minting_fee: Quad  # the committer's mint fee rate when the commit was made (WAD quad)
+    long_price: Quad | None
+    short_price: Quad | None
+    burning_fee: Quad | None
+    executed_at: int | None  # timestamp of the block that executed the interval
+
+    @property
+    def executed(self) -> bool:
+        return self.long_price is not None
+
+
+def _account_commit_filter(
+    commits: sa.Table,
+    chain_id: int,
+    account: str,
+    pool: str | None,
+    commit_types: frozenset[CommitType] | None,
+) -> list[Any]:
+    conditions = [commits.c.chain_id == chain_id, commits.c.account == _checksummed(account)]
+    if pool is not None:
+        conditions.append(commits.c.pool == _checksummed(pool))
+    if commit_types is not None:
+        conditions.append(commits.c.commit_type.in_(sorted(int(t) for t in commit_types)))
+    return conditions
+
+
+def account_commit_history(
+    chain_id: int,
+    account: str,
+    *,
+    pool: str | None = None,
+    commit_types: frozenset[CommitType] | None = None,
+    limit: int | None = None,
+    db_url: str | None = None,
+) -> list[AccountCommit]:
+    """An account's commits, newest first, optionally in one market (``pool``) and of some
+    types only, at most ``limit`` of them (all when None)."""
+    commits = table_of(CommitRecord)
+    executions = table_of(IntervalExecutionRecord)
+    joined = commits.outerjoin(
+        executions,
+        sa.and_(
+            executions.c.chain_id == commits.c.chain_id,
+            executions.c.pool == commits.c.pool,
+            executions.c.update_interval_id == commits.c.update_interval_id,
+        ),
+    )
+    query = (
+        sa.select(
+            commits.c.block_timestamp,
+            commits.c.block_number,
+            commits.c.tx_hash,
+            commits.c.log_index,
+            commits.c.pool,
+            commits.c.commit_type,
+            commits.c.amount,
+            commits.c.update_interval_id,
+            commits.c.from_aggregate_balance,
+            commits.c.minting_fee,
+            executions.c.long_price,
+            executions.c.short_price,
+            executions.c.burning_fee,
+            executions.c.block_timestamp,
+        )
+        .select_from(joined)
+        .where(*_account_commit_filter(commits, chain_id, account, pool, commit_types))
+        .order_by(commits.c.block_number.desc(), commits.c.log_index.desc())
+    )
+    if limit is not None:
+        query = query.limit(max(limit, 0))
+    return [
+        AccountCommit(
+            timestamp=ts,
+            block_number=block,
+            tx_hash=tx,
+            log_index=log_index,
+            pool=pool_address,
+            commit_type=CommitType(kind),
+            amount=amount,
+            update_interval_id=interval_id,
+            from_aggregate_balance=bool(from_aggregate),
+            minting_fee=Quad.from_bytes16(minting_fee),
+            long_price=Quad.from_bytes16(long_price) if long_price else None,
+            short_price=Quad.from_bytes16(short_price) if long_price else None,
+            burning_fee=Quad.from_bytes16(burning_fee) if long_price else None,
+            executed_at=executed_at if long_price else None,
+        )
+        for (
+            ts,
+            block,
+            tx,
+            log_index,
+            pool_address,
+            kind,
+            amount,
+            interval_id,
+            from_aggregate,
+            minting_fee,
+            long_price,
+            short_price,
+            burning_fee,
+            executed_at,
+        ) in _rows(query, db_url)
+    ]
+
+
+def count_account_commits(
+    chain_id: int,
+    account: str,
+    *,
+    pool: str | None = None,
+    commit_types: frozenset[CommitType] | None = None,
+    db_url: str | None = None,
+) -> int:
+    """How many commits ``account_commit_history`` would return without a limit."""
+    commits = table_of(CommitRecord)
+    query = sa.select(sa.func.count()).select_from(commits).where(
+        *_account_commit_filter(commits, chain_id, account, pool, commit_types)
+    )
+    rows = _rows(query, db_url)
+    return int(rows[0][0]) if rows else 0

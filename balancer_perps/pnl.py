@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from balancer_perps.domain.pool_math import get_burn, minting_or_burning_fee
+from balancer_perps.domain.errors import ContractRevert
+from balancer_perps.domain.pool_math import (
+    get_burn,
+    get_mint,
+    minting_or_burning_fee,
+    process_burn_instant_mint_commit,
+)
 from balancer_perps.domain.quad import Quad
 from balancer_perps.domain.types import Balance, CommitType, TotalCommitment
 
@@ -152,3 +158,53 @@ def total(pnls: Iterable[Pnl]) -> Pnl:
     for pnl in pnls:
         result = result.plus(pnl)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class Proceeds:
+    """What one executed commit got, in raw units: pool tokens for mints (of the minted
+    side) and flips (of the other side), settlement for burns; ``fee`` is the settlement
+    the commit paid in mint and burn fees."""
+
+    received: int
+    fee: int
+
+
+def commit_proceeds(
+    commit_type: CommitType,
+    amount: int,
+    *,
+    minting_fee: Quad,
+    long_price: Quad,
+    short_price: Quad,
+    burning_fee: Quad,
+) -> Proceeds | None:
+    """One commit on its own, converted at its interval's stored prices as the contract
+    converts a user's commitment: a mint pays ``minting_fee`` (the rate at commit time) on
+    its gross ``amount`` and buys tokens with the rest; a burn sells its tokens and pays
+    the interval's burn fee; a flip sells, pays the burn fee, pays ``minting_fee`` on what
+    is left and buys the other side. The contract applies the mint fee rate current when
+    the flip is credited (the next claim or commit), which can differ from the one given.
+    The contract converts all of a user's commits of one kind in one interval together:
+    several of them can each round down by one raw unit here. None when a price is zero
+    (nothing can be claimed at it)."""
+    commit_type = CommitType(commit_type)
+    try:
+        if commit_type.is_mint:
+            fee = minting_or_burning_fee(minting_fee, amount)
+            price = long_price if commit_type == CommitType.LONG_MINT else short_price
+            net = amount - fee
+            return Proceeds(get_mint(price, net) if net > 0 else 0, fee)
+        if commit_type.is_burn:
+            price = long_price if commit_type == CommitType.LONG_BURN else short_price
+            gross = get_burn(price, amount)
+            fee = minting_or_burning_fee(burning_fee, gross)
+            return Proceeds(gross - fee, fee)
+        burns_long = commit_type == CommitType.LONG_BURN_SHORT_MINT
+        burn_price, mint_price = (long_price, short_price) if burns_long else (
+            short_price, long_price)
+        value, burn_fee, mint_fee = process_burn_instant_mint_commit(
+            amount, burn_price, burning_fee, minting_fee)
+        return Proceeds(get_mint(mint_price, value) if value > 0 else 0, burn_fee + mint_fee)
+    except ContractRevert:
+        return None

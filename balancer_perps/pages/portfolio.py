@@ -5,7 +5,9 @@ The account is the one the browser's wallet reports (`WalletState`): a client cl
 for choosing whose public balances to show, nothing more. Balances come from one multicall
 (`chain.positions.read_user`), re-read at every rebalance, every half minute and on
 request; the trades behind the PnL come from the index (`history.account_trades`). Values
-follow the live snapshot at every block without a read.
+follow the live snapshot at every block without a read. The trade history (the latest
+commits, filtered by market and type) is read from the index with the balances and when a
+filter changes; its CSV download is built from the index on request.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from balancer_perps import format as fmt
 from balancer_perps import history
+from balancer_perps.chain.adapter import loop_adapter
 from balancer_perps.chain.errors import ChainError
 from balancer_perps.chain.positions import UserSnapshot
 from balancer_perps.chain.snapshot import MarketsSnapshot
@@ -35,9 +38,25 @@ from balancer_perps.components.wallet import (
     checked_address,
     wallet_chain,
 )
-from balancer_perps.pages import trade
+from balancer_perps.networks import NetworkConfigError, load_network
+from balancer_perps.pages import _data
 from balancer_perps.pages._live import LivePage
 from balancer_perps.pages.markets_view import clock_offset
+from balancer_perps.pages.portfolio_history import (
+    ALL,
+    FLIP_NOTE,
+    SHOWN,
+    TYPE_FILTERS,
+    TYPE_OPTIONS,
+    HistoryRow,
+    MarketOption,
+    count_label,
+    csv_filename,
+    history_csv,
+    history_rows,
+    market_options,
+    type_filter,
+)
 from balancer_perps.pages.portfolio_view import (
     PNL_EXPLANATION,
     PendingCommitRow,
@@ -56,7 +75,7 @@ REREAD_SECONDS = 30  # chain time between balance reads when no rebalance happen
 async def read_positions(account: str, snapshot: MarketsSnapshot) -> UserSnapshot:
     """The account in every market of the snapshot, in one batch (the trade panel's
     adapter, so one HTTP session per event loop)."""
-    adapter = trade._adapter()
+    adapter = loop_adapter()
     pools = [m.info.address for m in snapshot.markets]
     if any(adapter.markets.statics(pool) is None for pool in pools):
         await adapter.markets.discover()
@@ -73,6 +92,47 @@ async def read_trades(chain_id: int, account: str) -> list[history.AccountTrade]
         return None
 
 
+async def read_history(
+    chain_id: int, account: str, pool: str | None, kind: str
+) -> tuple[list[history.AccountCommit], int] | None:
+    """The latest commits of the account (at most `SHOWN`, filtered by market and type) and
+    how many match in all; None when the index cannot be read."""
+    types = type_filter(kind)
+
+    def read() -> tuple[list[history.AccountCommit], int]:
+        commits = history.account_commit_history(chain_id, account, pool=pool,
+                                                 commit_types=types, limit=SHOWN)
+        total = history.count_account_commits(chain_id, account, pool=pool, commit_types=types)
+        return commits, max(total, len(commits))
+
+    try:
+        return await asyncio.to_thread(read)
+    except SQLAlchemyError:
+        logger.exception("reading the trade history of %s from the index failed", account)
+        return None
+
+
+async def read_all_history(chain_id: int, account: str) -> list[history.AccountCommit] | None:
+    """Every commit of the account (the CSV download); None when the index cannot be read."""
+    try:
+        return await asyncio.to_thread(history.account_commit_history, chain_id, account)
+    except SQLAlchemyError:
+        logger.exception("reading the trade history of %s from the index failed", account)
+        return None
+
+
+def explorer_url() -> str:
+    """The network's block explorer ("" when it has none, like the devnet)."""
+    try:
+        return load_network().explorer_url or ""
+    except (NetworkConfigError, OSError):
+        return ""
+
+
+HISTORY_UNAVAILABLE = "Trade history is unavailable right now; it will try again shortly."
+DOWNLOAD_FAILED = "The trade history could not be read for the download; please try again."
+
+
 def reread_key(snapshot: MarketsSnapshot, account: str) -> tuple[object, ...]:
     """Balances change at rebalances (executed trades become claimable) and at the user's
     own transactions: read them again when a market executes, or every half minute."""
@@ -85,6 +145,18 @@ def reread_key(snapshot: MarketsSnapshot, account: str) -> tuple[object, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class _History:
+    """The trade history read for one reread key and one choice of filters."""
+
+    key: tuple[object, ...]
+    filters: tuple[str, str]  # (market, type) it was read for
+    rows: list[HistoryRow]
+    label: str
+    markets: list[MarketOption]
+    problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class _Prepared:
     account: str
     key: tuple[object, ...] = ()
@@ -92,6 +164,7 @@ class _Prepared:
     trades: Sequence[history.AccountTrade] | None = None
     view: PortfolioView | None = None
     problem: str = ""
+    history: _History | None = None  # None: what is shown stays
 
 
 class PortfolioState(LivePage, rx.State):
@@ -102,10 +175,18 @@ class PortfolioState(LivePage, rx.State):
     history_note: str = ""
     problem: str = ""  # why the balances shown may be stale, or could not be read
     balances_label: str = ""
+    # the trade history
+    trades_rows: list[HistoryRow] = []  # noqa: RUF012
+    trades_label: str = ""
+    trades_market: str = ALL  # a pool address the account traded in, or ALL
+    trades_type: str = ALL  # a key of TYPE_FILTERS, or ALL
+    trades_markets: list[MarketOption] = []  # noqa: RUF012
+    trades_problem: str = ""
     _account: str = ""
     _key: tuple = ()
     _user: UserSnapshot | None = None
     _trades: Sequence[history.AccountTrade] | None = None
+    _history_key: tuple = ()
 
     # ------------------------------------------------------------------ LivePage
     def _on_page(self, route_id: str) -> bool:
@@ -114,7 +195,8 @@ class PortfolioState(LivePage, rx.State):
     def _route(self) -> dict[str, Any]:
         route = super()._route()
         route.update(account=self._account, key=self._key, user=self._user,
-                     trades=self._trades)
+                     trades=self._trades, history_key=self._history_key,
+                     trades_filters=(self.trades_market, self.trades_type))
         return route
 
     async def _prepare(self, snapshot: MarketsSnapshot, route: dict[str, Any]) -> Any:
@@ -135,8 +217,28 @@ class PortfolioState(LivePage, rx.State):
             return _Prepared(account=account, key=key, problem=problem)
         view = portfolio_view(snapshot, user, trades,
                               clock_offset=clock_offset(snapshot, int(time.time())))
+        filters = route["trades_filters"]
+        found = None
+        if (key, filters) != route["history_key"]:
+            found = await self._read_history(snapshot, account, key, filters, trades)
         return _Prepared(account=account, key=key, user=user, trades=trades, view=view,
-                         problem=problem)
+                         problem=problem, history=found)
+
+    @staticmethod
+    async def _read_history(snapshot: MarketsSnapshot, account: str, key: tuple[object, ...],
+                            filters: tuple[str, str],
+                            trades: Sequence[history.AccountTrade] | None) -> _History:
+        market, kind = filters
+        read = await read_history(snapshot.chain_id, account, None if market == ALL else market,
+                                  kind)
+        if read is None:
+            return _History(key, filters, [], "", [], HISTORY_UNAVAILABLE)
+        commits, total = read
+        traded = [t.pool for t in trades] if trades is not None else [c.pool for c in commits]
+        if market != ALL:
+            traded.append(market)  # keep the chosen market listed
+        return _History(key, filters, history_rows(commits, snapshot, explorer_url()),
+                        count_label(len(commits), total), market_options(traded, snapshot))
 
     def _apply(self, prepared: Any) -> None:
         if prepared.account != self._account:
@@ -156,6 +258,14 @@ class PortfolioState(LivePage, rx.State):
         self.history_note = prepared.view.history_note
         self.balances_label = f"Balances at block {prepared.user.block_number:,}"
         self.status = "ready" if prepared.view.rows or prepared.view.totals else "empty"
+        found = prepared.history
+        if found is not None and found.filters == (self.trades_market, self.trades_type):
+            self._history_key = (found.key, found.filters)
+            self.trades_problem = found.problem
+            if not found.problem:
+                self.trades_rows = found.rows
+                self.trades_label = found.label
+                self.trades_markets = found.markets
 
     # ------------------------------------------------------------------ helpers
     def _show_account(self, address: str) -> None:
@@ -169,6 +279,13 @@ class PortfolioState(LivePage, rx.State):
         self.problem = ""
         self.history_note = ""
         self.balances_label = ""
+        self._history_key = ()
+        self.trades_rows = []
+        self.trades_label = ""
+        self.trades_market = ALL
+        self.trades_type = ALL
+        self.trades_markets = []
+        self.trades_problem = ""
         self.account_label = fmt.short_address(address) if address else ""
         self.status = "loading" if address else "disconnected"
 
@@ -196,7 +313,49 @@ class PortfolioState(LivePage, rx.State):
         if self._account:
             self._key = ()
             self._user = None
+            self._history_key = ()
             await self.show_current()
+
+    async def _reload_history(self) -> None:
+        self._history_key = ()
+        if self._account:
+            await self.show_current()
+
+    @rx.event
+    async def set_trades_market(self, value: str) -> None:
+        """Show the trades of one market the account traded in, or ALL."""
+        if not isinstance(value, str) or value == self.trades_market:
+            return
+        if value != ALL and value not in {option.value for option in self.trades_markets}:
+            return
+        self.trades_market = value
+        await self._reload_history()
+
+    @rx.event
+    async def set_trades_type(self, value: str) -> None:
+        """Show one kind of trade (a key of TYPE_FILTERS), or ALL."""
+        if not isinstance(value, str) or value == self.trades_type:
+            return
+        if value != ALL and value not in TYPE_FILTERS:
+            return
+        self.trades_type = value
+        await self._reload_history()
+
+    @rx.event
+    async def download_trades(self) -> Any:
+        """Every trade of the account shown, as a CSV file built from the index."""
+        account = self._account
+        snapshot = _data.current_snapshot()
+        if not account or snapshot is None:
+            return None
+        commits = await read_all_history(snapshot.chain_id, account)
+        if commits is None:
+            self.trades_problem = DOWNLOAD_FAILED
+            return None
+        self.trades_problem = ""
+        return rx.download(data=history_csv(commits, snapshot),
+                           filename=csv_filename(account, snapshot.block_timestamp),
+                           mime_type="text/csv")
 
 
 # ----------------------------------------------------------------------------- view
@@ -361,6 +520,116 @@ def _wrong_network() -> rx.Component:
     )
 
 
+def _history_tx(row: HistoryRow) -> rx.Component:
+    label = rx.text(row.tx_label, size="1", class_name="mono", white_space="nowrap")
+    return rx.hstack(
+        rx.cond(
+            row.tx_url != "",
+            rx.link(label, href=row.tx_url, is_external=True, class_name="portfolio-tx-link"),
+            label,
+        ),
+        rx.icon_button(rx.icon("copy", size=12), on_click=rx.set_clipboard(row.tx_hash),
+                       variant="ghost", size="1", aria_label="Copy transaction hash",
+                       title=row.tx_hash),
+        spacing="1",
+        align="center",
+        custom_attrs={"data-tx": row.tx_hash},
+    )
+
+
+def _history_row(row: HistoryRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row.time, size="1", white_space="nowrap")),
+        rx.table.cell(rx.link(row.market, href=row.href, size="2")),
+        rx.table.cell(rx.hstack(
+            rx.text(row.kind, size="2", white_space="nowrap"),
+            rx.cond(row.from_unclaimed,
+                    rx.tooltip(rx.badge("unclaimed", variant="soft", size="1"),
+                               content="Paid from your unclaimed balance")),
+            spacing="1", align="center",
+        )),
+        rx.table.cell(rx.text(row.amount, size="2", white_space="nowrap")),
+        rx.table.cell(rx.vstack(
+            rx.badge(row.status, variant="soft", size="1",
+                     color_scheme=rx.cond(row.executed, "green", "amber")),
+            rx.text(row.status_detail, size="1", color_scheme="gray"),
+            spacing="1",
+        )),
+        rx.table.cell(rx.text(rx.cond(row.executed, row.received, "—"), size="2",
+                              white_space="nowrap")),
+        rx.table.cell(_history_tx(row)),
+        class_name="portfolio-trade-row",
+        custom_attrs={"data-key": row.key},
+    )
+
+
+def _trades_select(value: Any, on_change: Any, items: Any, label: str,
+                   element_id: str) -> rx.Component:
+    if isinstance(items, rx.Var):
+        content: Any = rx.foreach(items, lambda item: rx.select.item(item.label,
+                                                                    value=item.value))
+    else:
+        content = [rx.select.item(text, value=key) for key, text in items]
+    return rx.select.root(
+        rx.select.trigger(aria_label=label, id=element_id, min_width="10em"),
+        rx.select.content(content),
+        value=value,
+        on_change=on_change,
+        size="1",
+    )
+
+
+def _trades_panel() -> rx.Component:
+    state = PortfolioState
+    return panel(
+        rx.vstack(
+            rx.flex(
+                rx.heading("Trade history", size="4"),
+                info_tip("Your trades in every market, newest first, from the app's index of "
+                         "the chain. Amounts in are gross (mints before the mint fee); "
+                         "\"Received\" is what the trade got at its rebalance's price, after "
+                         "fees. " + FLIP_NOTE),
+                rx.spacer(),
+                _trades_select(state.trades_market, state.set_trades_market,
+                               state.trades_markets, "Market", "portfolio-trades-market"),
+                _trades_select(state.trades_type, state.set_trades_type, TYPE_OPTIONS,
+                               "Trade type", "portfolio-trades-type"),
+                rx.button(rx.icon("download", size=14), "Download CSV",
+                          on_click=state.download_trades, size="1", variant="soft",
+                          id="portfolio-trades-csv"),
+                gap="0.6em",
+                align="center",
+                wrap="wrap",
+                width="100%",
+            ),
+            rx.cond(state.trades_problem != "",
+                    rx.text(state.trades_problem, size="2", color_scheme="amber",
+                            id="portfolio-trades-problem")),
+            rx.text(state.trades_label, size="1", color_scheme="gray",
+                    id="portfolio-trades-count"),
+            rx.cond(
+                state.trades_rows.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(rx.table.row(*(
+                            rx.table.column_header_cell(h)
+                            for h in ("Time", "Market", "Trade", "Amount in", "Status",
+                                      "Received", "Transaction")))),
+                        rx.table.body(rx.foreach(state.trades_rows, _history_row)),
+                        size="1",
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        id="portfolio-trades",
+    )
+
+
 def _ready() -> rx.Component:
     state = PortfolioState
     return rx.vstack(
@@ -370,6 +639,7 @@ def _ready() -> rx.Component:
             rx.vstack(rx.foreach(state.rows, _position_card), spacing="3", width="100%"),
             rx.text("No open positions: everything you traded is closed.", color_scheme="gray"),
         ),
+        _trades_panel(),
         spacing="3",
         width="100%",
     )

@@ -18,9 +18,10 @@ from balancer_perps.chain.snapshot import MarketsSnapshot
 from balancer_perps.components.wallet import WalletState
 from balancer_perps.domain.quad import Quad
 from balancer_perps.domain.types import Balance, CommitType, TotalCommitment, UserCommitment
-from balancer_perps.history import AccountTrade
+from balancer_perps.history import AccountCommit, AccountTrade
 from balancer_perps.pages import _data, portfolio
 from balancer_perps.pages.portfolio import PortfolioState
+from balancer_perps.pages.portfolio_history import type_filter
 from balancer_perps.pages.portfolio_view import NO_INDEX, portfolio_view
 from tests.app.factories import NOW, WAD, market, snapshot
 from tests.browser.feed import SnapshotFeed
@@ -163,6 +164,8 @@ class _Fake:
         self.user: UserSnapshot | Exception = USER
         self.trades: list[AccountTrade] | None = TRADES
         self.reads: list[str] = []
+        self.history: list[AccountCommit] | None = []  # newest first, as the index
+        self.history_reads: list[tuple[str | None, str]] = []
 
     async def read_positions(self, account: str, snapshot: MarketsSnapshot) -> UserSnapshot:
         self.reads.append(account)
@@ -173,12 +176,34 @@ class _Fake:
     async def read_trades(self, chain_id: int, account: str) -> list[AccountTrade] | None:
         return self.trades if account == TRADER else []
 
+    def _history_of(self, account: str) -> list[AccountCommit] | None:
+        return self.history if account == TRADER else []
+
+    async def read_history(self, chain_id: int, account: str, pool: str | None, kind: str
+                           ) -> tuple[list[AccountCommit], int] | None:
+        """Filtered like the index query (tests/indexer/test_account_history.py)."""
+        self.history_reads.append((pool, kind))
+        found = self._history_of(account)
+        if found is None:
+            return None
+        types = type_filter(kind)
+        matching = [c for c in found if (pool is None or c.pool.lower() == pool.lower())
+                    and (types is None or c.commit_type in types)]
+        return matching[:portfolio.SHOWN], len(matching)
+
+    async def read_all_history(self, chain_id: int, account: str
+                               ) -> list[AccountCommit] | None:
+        return self._history_of(account)
+
 
 @pytest.fixture
 def chain(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Fake]:
     fake = _Fake()
     monkeypatch.setattr(portfolio, "read_positions", fake.read_positions)
     monkeypatch.setattr(portfolio, "read_trades", fake.read_trades)
+    monkeypatch.setattr(portfolio, "read_history", fake.read_history)
+    monkeypatch.setattr(portfolio, "read_all_history", fake.read_all_history)
+    monkeypatch.setattr(portfolio, "explorer_url", lambda: "")
     feed = SnapshotFeed()
     feed.publish(MARKETS)
     _data.use_source(feed)

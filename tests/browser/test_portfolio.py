@@ -1,11 +1,15 @@
 """The portfolio of a seeded devnet trader, end to end: the page asks for a wallet, the
 injected test wallet connects, and the trader's positions appear with their PnL, queued
-trades and a link to each market page; a wallet on another network is told so."""
+trades and a link to each market page, then its trade history, which filters and downloads
+as CSV; a wallet on another network is told so."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -55,6 +59,34 @@ def test_a_traders_portfolio(app_harness: AppHarness, devnet: Devnet, trader_pag
     expect(page.locator("#pnl-explanation")).to_contain_text("PnL = your pool tokens")
     expect(page.locator(".portfolio-total").first).to_contain_text("BAL")
     expect(page.locator(".portfolio-pnl").first).not_to_be_empty()
+
+    # the trade history lists the trader's commits, newest first; the devnet has no block
+    # explorer, so hashes are shown (and copyable) without a link
+    trades = page.locator(".portfolio-trade-row")
+    expect(trades.first).to_be_visible(timeout=60_000)
+    expect(page.locator("#portfolio-trades")).to_contain_text("Mint long")
+    expect(page.locator("#portfolio-trades-count")).to_contain_text("trade")
+    assert trades.count() >= len(devnet.manifest["pools"])
+    expect(page.locator(".portfolio-tx-link")).to_have_count(0)
+    first_tx = trades.first.locator("[data-tx]").get_attribute("data-tx") or ""
+    assert first_tx.startswith("0x") and len(first_tx) == 66
+
+    # the CSV download holds every commit, with the ones in the table
+    with page.expect_download() as download_info:
+        page.locator("#portfolio-trades-csv").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    lines = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
+    assert len(lines) >= trades.count()
+    assert first_tx in {line["tx_hash"] for line in lines}
+    assert {"Mint long"} <= {line["type"] for line in lines}
+    assert all(int(line["amount_in_raw"]) > 0 for line in lines)
+
+    # the type filter narrows the table
+    page.locator("#portfolio-trades-type").click()
+    page.get_by_role("option", name="Mints", exact=True).click()
+    expect(page.locator("#portfolio-trades")).not_to_contain_text("Burn long")
+    expect(trades.first).to_contain_text("Mint")
 
     # every card links to its market page, where the trade panel is
     names = {pool["address"].lower(): pool["name"] for pool in devnet.manifest["pools"]}
