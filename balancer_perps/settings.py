@@ -14,6 +14,7 @@ over the SQLite default, and ``REFLEX_REDIS_URL``.
 | ``BALANCER_PERPS_SHOW_UNVERIFIED`` | ``false`` | list markets that are not on the allow-list |
 | ``BALANCER_PERPS_VERIFIED_POOLS`` | empty | more allow-listed pools, comma-separated |
 | ``BALANCER_PERPS_TREASURY`` | devnet: ``treasury`` | gets the 10 % of UI-created markets |
+| ``BALANCER_PERPS_WALLETCONNECT_PROJECT_ID`` | empty | adds WalletConnect (its relay) |
 | ``BALANCER_PERPS_WATCHER`` | ``true`` | run the block watcher in this backend process |
 | ``BALANCER_PERPS_POLL_INTERVAL`` | ``1.0`` | seconds between new-block polls without WebSocket |
 | ``BALANCER_PERPS_LOG_RANGE`` | ``5000`` | most blocks per ``eth_getLogs`` request of the indexer |
@@ -46,6 +47,7 @@ class Settings:
     show_unverified_markets: bool
     extra_verified_pools: frozenset[str]  # checksummed
     treasury: str | None  # checksummed; None: the network's default
+    walletconnect_project_id: str  # "": browser-extension wallets only, no WalletConnect relay
     watcher_enabled: bool
     poll_interval: float
     log_range: int
@@ -95,6 +97,17 @@ def _addresses(env: Mapping[str, str], name: str) -> frozenset[str]:
     return frozenset(_address(name, item) for item in env.get(name, "").split(",") if item.strip())
 
 
+def _project_id(value: str | None) -> str:
+    """A WalletConnect Cloud project id: 32 hex digits."""
+    value = (value or "").strip()
+    if value and not re.fullmatch(r"[0-9a-fA-F]{32}", value):
+        raise SettingsError(
+            f"BALANCER_PERPS_WALLETCONNECT_PROJECT_ID={value!r}: expected the 32 hex digits of "
+            "a WalletConnect Cloud project id"
+        )
+    return value.lower()
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     devnet_dir = Path(env.get("BALANCER_PERPS_DEVNET_DIR") or ".devnet")
@@ -111,6 +124,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         extra_verified_pools=_addresses(env, "BALANCER_PERPS_VERIFIED_POOLS"),
         treasury=(_address("BALANCER_PERPS_TREASURY", env["BALANCER_PERPS_TREASURY"])
                   if env.get("BALANCER_PERPS_TREASURY") else None),
+        walletconnect_project_id=_project_id(env.get("BALANCER_PERPS_WALLETCONNECT_PROJECT_ID")),
         watcher_enabled=_flag(env, "BALANCER_PERPS_WATCHER", True),
         poll_interval=_number(env, "BALANCER_PERPS_POLL_INTERVAL", 1.0),
         log_range=int(_number(env, "BALANCER_PERPS_LOG_RANGE", 5000)),

@@ -19,6 +19,7 @@ from eth_utils.address import to_checksum_address
 from reflex.event import passthrough_event_spec
 
 from balancer_perps.networks import DEVNET, NetworkConfigError, load_network
+from balancer_perps.settings import load_settings
 
 # The npm packages of the wallet stack, pinned (RainbowKit 2.2 needs wagmi 2, not 3).
 WALLET_PACKAGES = [
@@ -90,7 +91,7 @@ def wallet_provider() -> rx.Component:
         rpc_url=chain.rpc_url,
         explorer_url=chain.explorer_url,
         app_name="Balancer Perps",
-        project_id="",
+        project_id=load_settings().walletconnect_project_id,
         polling_ms=LOCAL_POLLING_MS if chain.local else REMOTE_POLLING_MS,
     )
 

@@ -134,3 +134,12 @@ def test_more_verified_pools_and_the_treasury_come_from_the_environment(tmp_path
 def test_bad_addresses_in_the_environment_are_refused(name: str, value: str, why: str) -> None:
     with pytest.raises(SettingsError, match=why):
         load_settings({name: value})
+
+
+def test_walletconnect_is_off_unless_a_project_id_is_configured() -> None:
+    assert load_settings({}).walletconnect_project_id == ""
+    project = "0123456789ABCDEF0123456789abcdef"
+    settings = load_settings({"BALANCER_PERPS_WALLETCONNECT_PROJECT_ID": project})
+    assert settings.walletconnect_project_id == project.lower()
+    with pytest.raises(SettingsError, match="32 hex digits"):
+        load_settings({"BALANCER_PERPS_WALLETCONNECT_PROJECT_ID": "my-project"})
