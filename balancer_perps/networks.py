@@ -57,6 +57,8 @@ class Network:
     # (the keeper-reward oracle of a new market). None / empty: creation is unavailable.
     treasury: str | None = None
     settlement_eth_feeds: Mapping[str, str] = field(default_factory=dict)
+    # Price feeds this network is known to have (pair -> address): quick picks on /create.
+    price_feeds: Mapping[str, str] = field(default_factory=dict)
 
     def is_verified(self, pool: str) -> bool:
         return to_checksum_address(pool) in self.verified_pools
@@ -153,6 +155,11 @@ def network_from_manifest(manifest: Mapping[str, Any], settings: Settings) -> Ne
                 pair.removeprefix("ETH/"): to_checksum_address(f["address"])
                 for pair, f in manifest.get("feeds", {}).items()
                 if pair.removeprefix("ETH/") in manifest.get("tokens", {})
+            },
+            price_feeds={
+                pair: to_checksum_address(f["address"])
+                for pair, f in manifest.get("feeds", {}).items()
+                if pair.removeprefix("ETH/") not in manifest.get("tokens", {})
             },
         )
     except (KeyError, TypeError, ValueError) as error:

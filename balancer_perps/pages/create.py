@@ -99,6 +99,7 @@ class CreateState(rx.State):
     oracle: str = "spot"
     problems: dict[str, str] = dict.fromkeys(_FIELDS, "")
     collaterals: list[str] = []  # noqa: RUF012
+    known_feeds: list[str] = []  # noqa: RUF012 (pairs the network is known to have a feed for)
     treasury: str = ""
     unavailable: str = ""  # why creation is off on this network ("" when it is on)
     feed_status: str = ""  # what the feed answered
@@ -119,6 +120,7 @@ class CreateState(rx.State):
     _params: MarketParams | None = None  # fixed at review
     _feed: FeedReading | None = None
     _eth_feed: str = ""
+    _pair_auto: bool = False  # the pair was filled in by the app, not typed
     _sender: str = ""  # the account the flow started with (the wrappers' deployer)
     _results: dict[str, str] = {}  # noqa: RUF012 (wrapper, eth_wrapper, pool)
     _pending: dict[str, Any] = {}  # noqa: RUF012
@@ -181,7 +183,8 @@ class CreateState(rx.State):
         self.in_flight = False
 
     async def _check_feed(self, network: Network) -> FeedReading | None:
-        """Read the typed feed on chain; fills the pair from its description when empty."""
+        """Read the typed feed on chain; fills the pair from its description unless the user
+        typed one."""
         address, problem = view.parse_address(self.feed_text)
         if problem:
             self.problems = {**self.problems, "feed": problem}
@@ -195,8 +198,9 @@ class CreateState(rx.State):
             return None
         self.problems = {**self.problems, "feed": ""}
         self.feed_status = view.feed_summary(reading, int(time.time()))
-        if not self.underlying_text.strip():
+        if self._pair_auto or not self.underlying_text.strip():
             self.underlying_text = view.underlying_from_description(reading.description)
+            self._pair_auto = True
         return reading
 
     async def _duplicate(self, name: str) -> str:
@@ -250,6 +254,7 @@ class CreateState(rx.State):
         self.unavailable = _unavailable_reason(network)
         choices = view.collateral_choices(network) if network else []
         self.collaterals = [t.symbol for t in choices]
+        self.known_feeds = sorted(network.price_feeds) if network else []
         self.treasury = (network.treasury or "") if network else ""
         if self.collaterals and self.collateral not in self.collaterals:
             self.collateral = self.collaterals[0]
@@ -268,6 +273,7 @@ class CreateState(rx.State):
     def set_underlying(self, value: str) -> None:
         if not self._started():
             self.underlying_text = view.clip(value)
+            self._pair_auto = False
             self._edited("underlying")
 
     @rx.event
@@ -312,6 +318,22 @@ class CreateState(rx.State):
         if not self._started() and value in view.ORACLES:
             self.oracle = value
             self._edited("oracle")
+
+    @rx.event
+    async def pick_feed(self, pair: str) -> AsyncIterator[Any]:
+        """A known feed of this network: fill in its address and pair, then read it."""
+        network = _network()
+        if network is None or self._started() or not isinstance(pair, str):
+            return
+        address = network.price_feeds.get(pair)
+        if address is None:
+            return
+        self.feed_text, self.underlying_text = address, pair
+        self._pair_auto = True
+        self.feed_status = ""
+        self._edited("feed")
+        self._edited("underlying")
+        yield CreateState.check_feed
 
     @rx.event
     async def check_feed(self) -> AsyncIterator[Any]:
@@ -596,6 +618,12 @@ def _form() -> rx.Component:
                 width="100%"), "feed",
                 "The aggregator's address on this network. It must answer decimals() and "
                 "latestRoundData() with a positive price."),
+            rx.cond(state.known_feeds.length() > 0, rx.hstack(
+                rx.text("Feeds on this network:", size="1", color_scheme="gray"),
+                rx.foreach(state.known_feeds, lambda pair: rx.button(
+                    pair, size="1", variant="surface", on_click=state.pick_feed(pair),
+                    disabled=state.started, class_name="create-known-feed")),
+                wrap="wrap", align="center", spacing="2")),
             rx.cond(state.feed_status != "",
                     rx.text(state.feed_status, size="2", color_scheme="grass",
                             id="create-feed-status")),

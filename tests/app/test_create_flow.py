@@ -28,6 +28,7 @@ NETWORK = Network(
     factory=address(10), pool_keeper=address(11), multicall3=address(12), deploy_block=0,
     verified_pools=frozenset(), tokens=(TokenInfo("BAL", address(1), 18),),
     treasury=TREASURY, settlement_eth_feeds={"BAL": address(100)},
+    price_feeds={"ETH/USD": FEED},
 )
 
 
@@ -255,3 +256,32 @@ def test_creation_is_off_without_a_treasury_or_a_settlement_eth_feed() -> None:
     assert "settlement/ETH" in create._unavailable_reason(
         replace(NETWORK, settlement_eth_feeds={}))
     assert "not configured" in create._unavailable_reason(None)
+
+
+def test_a_known_feed_fills_in_the_address_and_pair(chain: _Chain) -> None:
+    state = _new_state()
+    _handler("load")(state)
+    assert state.known_feeds == ["ETH/USD"]
+    for junk in ("DOGE/USD", None, 7, ["ETH/USD"]):
+        asyncio.run(_drain(_handler("pick_feed")(state, junk)))
+        assert state.feed_text == "" and state.underlying_text == ""
+    events = []
+
+    async def collect() -> None:
+        async for event in _handler("pick_feed")(state, "ETH/USD"):
+            events.append(event)
+
+    asyncio.run(collect())
+    assert (state.feed_text, state.underlying_text) == (FEED, "ETH/USD")
+    assert events == [CreateState.check_feed]  # then the feed is read like a typed one
+
+
+def test_a_typed_pair_is_kept_when_the_feed_is_read_again(chain: _Chain) -> None:
+    state = _new_state()
+    _handler("load")(state)
+    _handler("set_feed")(state, FEED)
+    asyncio.run(_drain(_handler("check_feed")(state)))
+    assert state.underlying_text == "ETH/USD"  # from the feed's description
+    _handler("set_underlying")(state, "ETH/USD-fast")
+    asyncio.run(_drain(_handler("check_feed")(state)))
+    assert state.underlying_text == "ETH/USD-fast"

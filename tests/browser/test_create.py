@@ -62,6 +62,11 @@ def test_create_a_market_through_the_wallet(
     expect(page.locator("#create-feed-problem")).to_contain_text("40 hexadecimal")
     expect(page.locator("#create-feed")).to_have_value("0x123")
     page.locator("#create-leverage").fill("25")
+    # the network's known feeds fill in address and pair, then the feed is read
+    page.locator(".create-known-feed", has_text="ETH/USD").click()
+    expect(page.locator("#create-feed")).to_have_value(
+        to_checksum_address(manifest["feeds"]["ETH/USD"]["address"]))
+    expect(page.locator("#create-feed-status")).to_contain_text("ETH/USD")
     page.locator("#create-feed").fill(feed)
     page.locator("#create-check-feed").click()
     expect(page.locator("#create-feed-status")).to_contain_text("EUR/USD")

@@ -143,3 +143,15 @@ def test_walletconnect_is_off_unless_a_project_id_is_configured() -> None:
     assert settings.walletconnect_project_id == project.lower()
     with pytest.raises(SettingsError, match="32 hex digits"):
         load_settings({"BALANCER_PERPS_WALLETCONNECT_PROJECT_ID": "my-project"})
+
+
+def test_devnet_feeds_split_into_price_feeds_and_settlement_eth_feeds(tmp_path: Path) -> None:
+    data = manifest()
+    data["feeds"] = {
+        "ETH/USD": {"address": "0x" + "01" * 20, "decimals": 8},
+        "ETH/BAL": {"address": "0x" + "02" * 20, "decimals": 18},
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(data))
+    network = load_network(load_settings({"BALANCER_PERPS_DEVNET_DIR": str(tmp_path)}))
+    assert network.price_feeds == {"ETH/USD": "0x" + "01" * 20}
+    assert network.settlement_eth_feeds == {"BAL": "0x" + "02" * 20}
