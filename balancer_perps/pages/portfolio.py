@@ -58,11 +58,15 @@ from balancer_perps.pages.portfolio_history import (
     type_filter,
 )
 from balancer_perps.pages.portfolio_view import (
+    EXPOSURE_EXPLANATION,
     PNL_EXPLANATION,
+    CollateralExposureRow,
+    ExposureRow,
     PendingCommitRow,
     PortfolioView,
     PositionRow,
     TotalRow,
+    UnderlyingExposureRow,
     portfolio_view,
 )
 
@@ -172,6 +176,8 @@ class PortfolioState(LivePage, rx.State):
     account_label: str = ""
     rows: list[PositionRow] = []  # noqa: RUF012 (a Reflex state field)
     totals: list[TotalRow] = []  # noqa: RUF012
+    underlying_exposure: list[UnderlyingExposureRow] = []  # noqa: RUF012
+    collateral_exposure: list[CollateralExposureRow] = []  # noqa: RUF012
     history_note: str = ""
     problem: str = ""  # why the balances shown may be stale, or could not be read
     balances_label: str = ""
@@ -255,6 +261,8 @@ class PortfolioState(LivePage, rx.State):
         self._trades = prepared.trades
         self.rows = prepared.view.rows
         self.totals = prepared.view.totals
+        self.underlying_exposure = prepared.view.underlying_exposure
+        self.collateral_exposure = prepared.view.collateral_exposure
         self.history_note = prepared.view.history_note
         self.balances_label = f"Balances at block {prepared.user.block_number:,}"
         self.status = "ready" if prepared.view.rows or prepared.view.totals else "empty"
@@ -276,6 +284,8 @@ class PortfolioState(LivePage, rx.State):
         self._trades = None
         self.rows = []
         self.totals = []
+        self.underlying_exposure = []
+        self.collateral_exposure = []
         self.problem = ""
         self.history_note = ""
         self.balances_label = ""
@@ -387,6 +397,70 @@ def _figure(label: str, value: Any, tip: str, **props: Any) -> rx.Component:
     )
 
 
+GAIN_TIP = ("Underlying notional if the price moves your way: the value of this side "
+            "times its effective leverage on gains at today's skew (as on the markets page). "
+            "A crowded side gains less than its nominal leverage, a lonely one more.")
+LOSS_TIP = ("Underlying notional if the price moves against you: the value of this side "
+            "times its effective leverage on losses (the pool's leverage).")
+COLLATERAL_TIP = ("The collateral leg: your pool tokens at today's prices, your unclaimed "
+                  "settlement and your queued mints are all held in the settlement token, so "
+                  "you are long it by that much, whichever side you trade. In USD only when "
+                  "a listed market prices the token (its index price).")
+
+
+def _exposure_side(row: ExposureRow) -> rx.Component:
+    return rx.flex(
+        trend_text(row.direction, row.trend, size="2", weight="medium", min_width="9em"),
+        rx.text(row.value + " held", size="2", color_scheme="gray"),
+        rx.hstack(
+            rx.text("≈ " + row.on_gains + " on gains (" + row.gain_leverage + ")", size="2"),
+            info_tip(GAIN_TIP),
+            spacing="1", align="center",
+        ),
+        rx.hstack(
+            rx.text("≈ " + row.on_losses + " on losses (" + row.loss_leverage + ")",
+                    size="2"),
+            info_tip(LOSS_TIP),
+            spacing="1", align="center",
+        ),
+        gap="0.4em 1.2em",
+        wrap="wrap",
+        align="center",
+        class_name="portfolio-exposure-side",
+    )
+
+
+def _exposure_block(row: PositionRow) -> rx.Component:
+    """The market's two legs: the underlying per side held, and the settlement token."""
+    return rx.box(
+        rx.vstack(
+            rx.hstack(rx.text("Exposure", size="2", weight="medium"),
+                      info_tip(EXPOSURE_EXPLANATION), spacing="1", align="center"),
+            rx.foreach(row.exposure, _exposure_side),
+            rx.flex(
+                rx.text(row.collateral, size="2", weight="medium", min_width="9em",
+                        color_scheme="violet"),
+                rx.text(row.collateral_exposure, size="2"),
+                rx.cond(row.collateral_usd != "",
+                        rx.text(row.collateral_usd, size="2", color_scheme="gray")),
+                info_tip(COLLATERAL_TIP),
+                gap="0.4em 1.2em",
+                wrap="wrap",
+                align="center",
+                class_name="portfolio-exposure-collateral",
+            ),
+            rx.text(row.exposure_note, size="1", color_scheme="gray"),
+            spacing="2",
+            width="100%",
+        ),
+        padding="0.6em 0.8em",
+        border_radius="10px",
+        background=rx.color("gray", 2),
+        width="100%",
+        class_name="portfolio-exposure",
+    )
+
+
 def _position_card(row: PositionRow) -> rx.Component:
     return panel(
         rx.vstack(
@@ -426,6 +500,7 @@ def _position_card(row: PositionRow) -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
+            _exposure_block(row),
             rx.cond(
                 row.has_unclaimed,
                 rx.callout(
@@ -478,6 +553,91 @@ def _total_card(row: TotalRow) -> rx.Component:
         rx.cond(row.note != "", rx.text(row.note, size="1", color_scheme="gray")),
         spacing="1",
         class_name="portfolio-total",
+    )
+
+
+def _underlying_total(row: UnderlyingExposureRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row.underlying, weight="medium")),
+        rx.table.cell(row.collateral),
+        rx.table.cell(trend_text(row.if_rises, row.rises_trend, size="2")),
+        rx.table.cell(trend_text(row.if_falls, row.falls_trend, size="2")),
+        rx.table.cell(rx.text(row.held, size="1", color_scheme="gray")),
+        class_name="portfolio-exposure-underlying",
+    )
+
+
+def _collateral_total(row: CollateralExposureRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row.collateral, weight="medium")),
+        rx.table.cell(row.amount),
+        rx.table.cell(rx.text(rx.cond(row.usd != "", row.usd, "no USD price listed"),
+                              size="2", color_scheme="gray")),
+        class_name="portfolio-exposure-token",
+    )
+
+
+def _header(label: str, tip: str) -> rx.Component:
+    return rx.table.column_header_cell(
+        rx.hstack(rx.text(label), info_tip(tip), spacing="1", align="center"))
+
+
+def _exposure_totals() -> rx.Component:
+    state = PortfolioState
+    return panel(
+        rx.vstack(
+            rx.hstack(rx.heading("Total exposure", size="4"),
+                      info_tip("Netted per underlying within one settlement token, and summed "
+                               "per settlement token: different tokens are never added "
+                               "together."),
+                      align="center", spacing="2"),
+            rx.text(EXPOSURE_EXPLANATION, size="1", color_scheme="gray",
+                    id="exposure-explanation"),
+            rx.cond(
+                state.underlying_exposure.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(rx.table.row(
+                            _header("Underlying", "What the pools track. Markets on the same "
+                                    "underlying are netted only within one settlement token."),
+                            _header("In", "The settlement token the notional is counted in."),
+                            _header("If it rises", "Longs at their leverage on gains minus "
+                                    "shorts at their leverage on losses: how much of the "
+                                    "underlying you are net long (or short) for a rise."),
+                            _header("If it falls", "Longs at their leverage on losses minus "
+                                    "shorts at their leverage on gains, for a fall."),
+                            _header("Held", "What your long and short tokens on it are worth "
+                                    "now."),
+                        )),
+                        rx.table.body(rx.foreach(state.underlying_exposure,
+                                                 _underlying_total)),
+                        size="1",
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+            ),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(rx.table.row(
+                        _header("Settlement token", "Each token on its own: different "
+                                "tokens are never added together."),
+                        _header("Collateral exposure", COLLATERAL_TIP),
+                        _header("In USD", "The token's USD index price from a listed "
+                                "<token>/USD market, when there is one."),
+                    )),
+                    rx.table.body(rx.foreach(state.collateral_exposure, _collateral_total)),
+                    size="1",
+                    width="100%",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        id="portfolio-exposure",
     )
 
 
@@ -634,6 +794,7 @@ def _ready() -> rx.Component:
     state = PortfolioState
     return rx.vstack(
         _summary(),
+        rx.cond(state.collateral_exposure.length() > 0, _exposure_totals()),
         rx.cond(
             state.rows.length() > 0,
             rx.vstack(rx.foreach(state.rows, _position_card), spacing="3", width="100%"),

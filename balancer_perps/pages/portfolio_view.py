@@ -1,5 +1,6 @@
 """The portfolio page as display values: per market, what the account holds, what waits
-for it (unclaimed, queued), and its PnL; totals per settlement token. Pure functions, no
+for it (unclaimed, queued), its PnL and its collateral-aware exposure (`exposure`); totals
+per settlement token (and per underlying within one settlement token). Pure functions, no
 Reflex and no network: the state in `portfolio.py` feeds them the chain's balances and the
 index's trades. Money stays in raw integers until `balancer_perps.format` shows it.
 """
@@ -11,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from balancer_perps import exposure, pnl
 from balancer_perps import format as fmt
-from balancer_perps import pnl
 from balancer_perps.chain.positions import UserMarketPosition, UserSnapshot
 from balancer_perps.chain.snapshot import MarketInfo, MarketsSnapshot, MarketState
 from balancer_perps.domain.types import UserCommitment
@@ -26,6 +27,12 @@ PNL_EXPLANATION = (
     "execute; tokens received or sent by transfer are not counted as paid."
 )
 NO_INDEX = "Trade history is unavailable right now, so PnL cannot be shown."
+EXPOSURE_EXPLANATION = (
+    "Every position has two legs: the underlying, at the side's effective leverage, and "
+    "the settlement token it is paid in, which you hold for its whole value. A BAL-settled "
+    "ETH/USD long gains if ETH/USD rises and also if BAL/USD rises (it is paid in BAL), so "
+    "it is not the same as an ETH long."
+)
 
 
 @dataclass(slots=True)
@@ -35,6 +42,19 @@ class PendingCommitRow:
     interval: str = ""
     executes_at: int = 0  # unix seconds on the browser's clock, counted down there
     executes_label: str = ""  # nominal chain time, UTC
+
+
+@dataclass(slots=True)
+class ExposureRow:
+    """One side of one market: its underlying leg."""
+
+    direction: str = ""  # "Long ETH/USD"
+    trend: str = "flat"  # "up" for long, "down" for short
+    value: str = ""  # what the side's tokens are worth: "1k BAL"
+    on_gains: str = ""  # notional for a move in the side's favour: "1.5k BAL"
+    on_losses: str = ""  # notional for a move against it
+    gain_leverage: str = ""  # "1.5×"
+    loss_leverage: str = ""
 
 
 @dataclass(slots=True)
@@ -57,6 +77,10 @@ class PositionRow:
     pnl: str = fmt.MISSING
     pnl_percent: str = fmt.MISSING
     pnl_trend: str = "flat"  # "up", "down" or "flat"
+    exposure: list[ExposureRow] = dataclasses.field(default_factory=list)
+    collateral_exposure: str = ""  # the collateral leg: "Long 1.2k BAL"
+    collateral_usd: str = ""  # "≈ $2.88k (BAL/USD 2.40)", "" without a USD price
+    exposure_note: str = ""  # this market's two legs in one sentence
 
 
 @dataclass(slots=True)
@@ -73,9 +97,33 @@ class TotalRow:
 
 
 @dataclass(slots=True)
+class UnderlyingExposureRow:
+    """One underlying in one settlement token, all the account's markets on it netted."""
+
+    underlying: str = ""
+    collateral: str = ""
+    if_rises: str = ""  # "Net long 3k BAL", "Net short 200 BAL", "Flat"
+    rises_trend: str = "flat"
+    if_falls: str = ""
+    falls_trend: str = "flat"
+    held: str = ""  # "long 1k BAL · short 200 BAL held"
+
+
+@dataclass(slots=True)
+class CollateralExposureRow:
+    """One settlement token: everything the account holds in it through the markets."""
+
+    collateral: str = ""
+    amount: str = ""  # "Long 1.2k BAL"
+    usd: str = ""  # "≈ $2.88k (BAL/USD 2.40)", "" without a USD price
+
+
+@dataclass(slots=True)
 class PortfolioView:
     rows: list[PositionRow] = dataclasses.field(default_factory=list)
     totals: list[TotalRow] = dataclasses.field(default_factory=list)
+    underlying_exposure: list[UnderlyingExposureRow] = dataclasses.field(default_factory=list)
+    collateral_exposure: list[CollateralExposureRow] = dataclasses.field(default_factory=list)
     history_note: str = ""  # why PnL is missing everywhere, or ""
 
 
@@ -146,8 +194,111 @@ def market_pnl(state: MarketState, position: UserMarketPosition | None,
     return pnl.market_pnl(trades, held, long_price, short_price)
 
 
+@dataclass(frozen=True, slots=True)
+class UsdPrice:
+    """A settlement token's USD price as the snapshot itself knows it."""
+
+    price: int  # WAD: USD per whole settlement token
+    source: str  # the market it comes from: "BAL/USD"
+
+
+def usd_prices(snapshot: MarketsSnapshot) -> dict[str, UsdPrice]:
+    """The settlement tokens the snapshot can price in USD, by lower-case address: the
+    index price of a verified "<symbol>/USD" market (on the devnet, BAL from the BAL/USD
+    market), spot oracles first. Only tokens of verified markets are priced, since a symbol
+    alone proves nothing; any other token is shown in its own units only."""
+    feeds: dict[str, UsdPrice] = {}
+    for state in sorted(snapshot.markets,
+                        key=lambda m: (m.info.oracle_kind != "spot", m.info.address.lower())):
+        info, pool = state.info, state.pool
+        if info.verified and pool.oracle_price > 0 and state.oracle_error is None:
+            feeds.setdefault(info.underlying.upper(), UsdPrice(pool.oracle_price,
+                                                               info.underlying))
+    prices: dict[str, UsdPrice] = {}
+    for state in snapshot.markets:
+        info = state.info
+        found = feeds.get(f"{info.settlement_symbol.upper()}/USD")
+        if info.verified and found is not None:
+            prices.setdefault(info.settlement_token.lower(), found)
+    return prices
+
+
+def market_exposure(state: MarketState, position: UserMarketPosition
+                    ) -> exposure.MarketExposure:
+    """The account's two legs in one market: its long and short tokens (wherever they sit,
+    as for PnL) at today's token prices and the side's effective leverage (the markets
+    page's), and everything it holds in the settlement token, which adds the unclaimed
+    settlement and the queued mints (no underlying exposure until they execute)."""
+    info = state.info
+    long_price, short_price = _metrics.token_prices(state.pool)
+    held = pnl.holdings(position.long_balance, position.short_balance, position.claimable,
+                        (c.commitment for c in position.pending))
+    effective = _metrics.effective_leverage(state.pool)
+    idle = position.claimable.settlement_tokens + sum(
+        c.commitment.long_mint_settlement + c.commitment.short_mint_settlement
+        for c in position.pending
+    )
+    return exposure.market_exposure(
+        info.underlying,
+        info.settlement_token.lower(),
+        long_value=pnl.value_of(held.long_tokens, long_price),
+        short_value=pnl.value_of(held.short_tokens, short_price),
+        idle=idle,
+        long_leverage=(effective.long_gain, effective.long_loss),
+        short_leverage=(effective.short_gain, effective.short_loss),
+    )
+
+
+def _usd(raw: int, decimals: int, price: UsdPrice | None) -> str:
+    usd = None if price is None else exposure.usd_value(raw, decimals, price.price)
+    if price is None or usd is None:
+        return ""
+    return f"≈ ${fmt.amount(usd, 18)} ({price.source} {fmt.price(fmt.wad(price.price))})"
+
+
+def _net(amount: int, decimals: int, symbol: str) -> tuple[str, str]:
+    if amount > 0:
+        return f"Net long {fmt.amount(amount, decimals, symbol)}", "up"
+    if amount < 0:
+        return f"Net short {fmt.amount(-amount, decimals, symbol)}", "down"
+    return "Flat", "flat"
+
+
+def exposure_rows(info: MarketInfo, legs: exposure.MarketExposure) -> list[ExposureRow]:
+    decimals, symbol = info.settlement_decimals, info.settlement_symbol
+    return [
+        ExposureRow(
+            direction=f"{side.side.capitalize()} {info.underlying}",
+            trend="up" if side.side == "long" else "down",
+            value=fmt.amount(side.value, decimals, symbol),
+            on_gains=fmt.amount(side.on_gains, decimals, symbol),
+            on_losses=fmt.amount(side.on_losses, decimals, symbol),
+            gain_leverage=fmt.leverage(side.gain_leverage),
+            loss_leverage=fmt.leverage(side.loss_leverage),
+        )
+        for side in legs.sides
+    ]
+
+
+def exposure_note(info: MarketInfo, legs: exposure.MarketExposure) -> str:
+    """The market's two legs in one sentence."""
+    underlying, symbol = info.underlying, info.settlement_symbol
+    held = {side.side for side in legs.sides}
+    if held == {"long", "short"}:
+        leg = f"the long gains if {underlying} rises, the short if it falls"
+    elif held == {"long"}:
+        leg = f"the long gains if {underlying} rises"
+    elif held == {"short"}:
+        leg = f"the short gains if {underlying} falls"
+    else:
+        return (f"No {underlying} exposure until your queued trades execute; what waits is "
+                f"held in {symbol}.")
+    return (f"Paid in {symbol}: {leg}, and as you hold {symbol} for the whole value, it "
+            f"also gains if {symbol}'s own price rises.")
+
+
 def position_row(state: MarketState, position: UserMarketPosition, result: pnl.Pnl | None,
-                 clock_offset: int = 0) -> PositionRow:
+                 clock_offset: int = 0, usd_price: UsdPrice | None = None) -> PositionRow:
     """One market the account has something in; ``result`` None: no history in the index."""
     info = state.info
     decimals, symbol = info.settlement_decimals, info.settlement_symbol
@@ -174,6 +325,11 @@ def position_row(state: MarketState, position: UserMarketPosition, result: pnl.P
         has_unclaimed=any(claimable.as_tuple()),
         pending=pending_rows(state, position.pending, clock_offset),
     )
+    legs = market_exposure(state, position)
+    row.exposure = exposure_rows(info, legs)
+    row.collateral_exposure = f"Long {fmt.amount(legs.collateral, decimals, symbol)}"
+    row.collateral_usd = _usd(legs.collateral, decimals, usd_price)
+    row.exposure_note = exposure_note(info, legs)
     if result is not None:
         row.paid_in = fmt.amount(result.paid_in, decimals, symbol)
         row.paid_out = fmt.amount(result.paid_out, decimals, symbol)
@@ -229,8 +385,10 @@ def portfolio_view(snapshot: MarketsSnapshot, user: UserSnapshot,
     index could not be read (PnL "—" everywhere)."""
     by_pool = executed_trades(trades or ())
     traded = {t.pool.lower() for t in trades or ()}
+    prices = usd_prices(snapshot)
     rows: list[PositionRow] = []
     groups: dict[str, _Group] = {}
+    held: list[tuple[MarketInfo, exposure.MarketExposure]] = []
     for state in sorted(snapshot.markets, key=lambda m: (m.info.name, m.info.address)):
         info = state.info
         position = user.position(info.address)
@@ -240,8 +398,10 @@ def portfolio_view(snapshot: MarketsSnapshot, user: UserSnapshot,
             continue
         result = market_pnl(state, position, by_pool.get(info.address.lower(), ()))
         if position is not None and holds:
+            token = info.settlement_token.lower()
             rows.append(position_row(state, position, result if has_history else None,
-                                     clock_offset))
+                                     clock_offset, prices.get(token)))
+            held.append((info, market_exposure(state, position)))
         group = groups.setdefault(info.settlement_token.lower(), _Group(info))
         group.unclaimed += position.claimable.settlement_tokens if position else 0
         group.held_value += result.tokens_value
@@ -251,5 +411,44 @@ def portfolio_view(snapshot: MarketsSnapshot, user: UserSnapshot,
         group.results.append(result)
         group.closed += 0 if holds else 1
     totals = sorted((group.row() for group in groups.values()), key=lambda t: t.collateral)
-    return PortfolioView(rows=rows, totals=totals,
+    underlying, collateral = exposure_totals(held, prices)
+    return PortfolioView(rows=rows, totals=totals, underlying_exposure=underlying,
+                         collateral_exposure=collateral,
                          history_note=NO_INDEX if trades is None else "")
+
+
+def exposure_totals(
+    held: Sequence[tuple[MarketInfo, exposure.MarketExposure]], prices: dict[str, UsdPrice]
+) -> tuple[list[UnderlyingExposureRow], list[CollateralExposureRow]]:
+    """The account's exposure summed per underlying within one settlement token, and per
+    settlement token; two tokens (even with one symbol) are never added together."""
+    infos = {info.settlement_token.lower(): info for info, _ in held}
+    underlying = []
+    for total in exposure.underlying_totals(side for _, legs in held for side in legs.sides):
+        info = infos[total.settlement]
+        decimals, symbol = info.settlement_decimals, info.settlement_symbol
+        if_rises, rises_trend = _net(total.net_if_rises, decimals, symbol)
+        if_falls, falls_trend = _net(total.net_if_falls, decimals, symbol)
+        underlying.append(UnderlyingExposureRow(
+            underlying=total.underlying,
+            collateral=symbol,
+            if_rises=if_rises,
+            rises_trend=rises_trend,
+            if_falls=if_falls,
+            falls_trend=falls_trend,
+            held=(f"long {fmt.amount(total.long_value, decimals, symbol)} · short "
+                  f"{fmt.amount(total.short_value, decimals, symbol)} held"),
+        ))
+    collateral = []
+    for token, amount in exposure.collateral_totals(
+            (info.settlement_token.lower(), legs.collateral) for info, legs in held).items():
+        info = infos[token]
+        decimals, symbol = info.settlement_decimals, info.settlement_symbol
+        collateral.append(CollateralExposureRow(
+            collateral=symbol,
+            amount=f"Long {fmt.amount(amount, decimals, symbol)}",
+            usd=_usd(amount, decimals, prices.get(token)),
+        ))
+    underlying.sort(key=lambda row: (row.underlying, row.collateral))
+    collateral.sort(key=lambda row: row.collateral)
+    return underlying, collateral

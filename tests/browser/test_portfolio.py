@@ -1,6 +1,6 @@
 """The portfolio of a seeded devnet trader, end to end: the page asks for a wallet, the
-injected test wallet connects, and the trader's positions appear with their PnL, queued
-trades and a link to each market page, then its trade history, which filters and downloads
+injected test wallet connects, and the trader's positions appear with their PnL, exposure,
+queued trades and a link to each market page, then its trade history, which filters and downloads
 as CSV; a wallet on another network is told so."""
 
 from __future__ import annotations
@@ -59,6 +59,15 @@ def test_a_traders_portfolio(app_harness: AppHarness, devnet: Devnet, trader_pag
     expect(page.locator("#pnl-explanation")).to_contain_text("PnL = your pool tokens")
     expect(page.locator(".portfolio-total").first).to_contain_text("BAL")
     expect(page.locator(".portfolio-pnl").first).not_to_be_empty()
+
+    # collateral-aware exposure: each card shows its underlying and collateral legs, and the
+    # totals price BAL in USD from the devnet's BAL/USD market
+    expect(cards.first.locator(".portfolio-exposure")).to_contain_text("Long ")
+    expect(cards.first.locator(".portfolio-exposure-side").first).to_contain_text("on gains")
+    expect(page.locator("#exposure-explanation")).to_contain_text("BAL/USD rises")
+    expect(page.locator(".portfolio-exposure-underlying").first).to_contain_text("Net ")
+    bal_row = page.locator(".portfolio-exposure-token").filter(has_text="BAL/USD")
+    expect(bal_row.first).to_contain_text("≈ $")
 
     # the trade history lists the trader's commits, newest first; the devnet has no block
     # explorer, so hashes are shown (and copyable) without a link
